@@ -1,0 +1,16 @@
+// Package signer is the only holder of the node's secrets, in the role of
+// Core Lightning's hsmd: it owns hsm_secret, derives every private key from
+// it, and hands the rest of the node narrow clients that can ask for exactly
+// one kind of operation (ECDH for the transport and onions, compact
+// signatures for invoices, and later commitment and on-chain signatures).
+//
+// Derivations (documented because they decide which keys a restored
+// hsm_secret gives back):
+//
+//	node key = HKDF-SHA256(ikm = hsm_secret, salt = "fulmen", info = "nodeid"),
+//	           retried with info "nodeid/1", "nodeid/2"... in the (negligible)
+//	           case the output is not a valid secp256k1 scalar.
+//
+// No other package may read hsm_secret or hold a *btcec.PrivateKey of the
+// node. Key material types here never print their bytes.
+package signer
