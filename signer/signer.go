@@ -51,7 +51,9 @@ func deriveKey(secret [secretLen]byte, purpose string) (*btcec.PrivateKey, error
 func (s *Signer) NodeID() *btcec.PublicKey { return s.nodeKey.PubKey() }
 
 // String never shows secret material.
-func (s *Signer) String() string { return "signer{node " + fmt.Sprintf("%x", s.NodeID().SerializeCompressed()) + "}" }
+func (s *Signer) String() string {
+	return "signer{node " + fmt.Sprintf("%x", s.NodeID().SerializeCompressed()) + "}"
+}
 
 // NodeECDH returns the client the transport and onion layers use: BOLT 8
 // ECDH with the node key and nothing else.
