@@ -14,6 +14,25 @@ var migrations = []string{
 		name  TEXT PRIMARY KEY,
 		value BLOB NOT NULL
 	)`,
+	// 2: the invoice registry. Amounts in msat; times in unix seconds.
+	`CREATE TABLE invoices (
+		created_index        INTEGER PRIMARY KEY AUTOINCREMENT,
+		updated_index        INTEGER NOT NULL,
+		label                TEXT NOT NULL UNIQUE,
+		payment_hash         BLOB NOT NULL UNIQUE,
+		payment_preimage     BLOB NOT NULL,
+		payment_secret       BLOB NOT NULL,
+		amount_msat          INTEGER,
+		description          TEXT NOT NULL,
+		bolt11               TEXT NOT NULL,
+		expires_at           INTEGER NOT NULL,
+		cltv                 INTEGER NOT NULL,
+		paid                 INTEGER NOT NULL DEFAULT 0,
+		pay_index            INTEGER UNIQUE,
+		amount_received_msat INTEGER,
+		paid_at              INTEGER
+	)`,
+	`CREATE TABLE invoice_index (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`,
 }
 
 // SchemaVersion is the version a fully migrated database has.
