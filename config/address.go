@@ -148,6 +148,9 @@ func classifyHost(host string, use AddressUse, bracketed bool) (AddressKind, str
 		return AddressAll, "", nil
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {
+		if !validZone(ip.Zone()) {
+			return 0, "", fmt.Errorf("bad IPv6 zone %q", ip.Zone())
+		}
 		if use == UseAnnounce {
 			if ip.IsUnspecified() {
 				return 0, "", fmt.Errorf("a wildcard address cannot be announced")
@@ -178,6 +181,18 @@ func classifyHost(host string, use AddressUse, bracketed bool) (AddressKind, str
 		return 0, "", err
 	}
 	return AddressDNS, host, nil
+}
+
+// validZone accepts interface names and numbers, nothing that could break
+// the [IPV6%ZONE]:PORT syntax.
+func validZone(zone string) bool {
+	for i := 0; i < len(zone); i++ {
+		c := zone[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // checkHostname accepts letter-digit-hyphen labels separated by dots.

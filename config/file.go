@@ -51,6 +51,9 @@ func readSettings(table []Option, name string, r io.Reader, from source) ([]sett
 		if strings.HasPrefix(key, "include ") || key == "include" {
 			return nil, s.errorf(fmt.Errorf("%w: include is not supported", ErrUnknownOption))
 		}
+		if key == "" {
+			return nil, s.errorf(fmt.Errorf("%w: no name before '='", ErrUnknownOption))
+		}
 		s.option = lookup(table, key)
 		if s.option == nil {
 			return nil, &Error{File: name, Line: line, Option: key, Err: ErrUnknownOption}

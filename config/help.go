@@ -15,7 +15,9 @@ func HelpText(program string) string {
 	b.WriteString("Every option can also be a line \"option=value\" (or just \"option\" for flags)\n")
 	b.WriteString("in <lightning-dir>/config or <lightning-dir>/<network>/config. Lines starting\n")
 	b.WriteString("with '#' are comments. The command line overrides the network file, which\n")
-	b.WriteString("overrides the base file; options marked (repeatable) accumulate instead.\n\n")
+	b.WriteString("overrides the base file; options marked (repeatable) accumulate instead.\n")
+	b.WriteString("Relative paths (except --conf and --lightning-dir) are under\n")
+	b.WriteString("<lightning-dir>/<network>; a leading ~/ is the home directory.\n\n")
 	for _, opt := range optionTable() {
 		left := "  --" + opt.Name
 		switch opt.Kind {

@@ -85,9 +85,9 @@ func TestNetworkFromCommandLineChoosesFile(t *testing.T) {
 
 func TestLightningDirFromCommandLine(t *testing.T) {
 	files := memFiles{
-		"/data/ln/config":        "network=testnet\n",
+		"/data/ln/config":         "network=testnet\n",
 		"/data/ln/testnet/config": "alias=found\n",
-		"/home/u/.fulmen/config": "alias=not-read\n",
+		"/home/u/.fulmen/config":  "alias=not-read\n",
 	}
 	for _, dir := range []string{"/data/ln", "../data/ln"} {
 		c, err := Parse([]string{"--lightning-dir", dir}, envWith(files))
