@@ -211,3 +211,19 @@ func TestHomeExpansionWithoutHome(t *testing.T) {
 		t.Fatalf("dir %q pid %q", c.LightningDir, c.PIDFile)
 	}
 }
+
+func TestTildeAlone(t *testing.T) {
+	cases := []struct {
+		env  Environment
+		want string
+	}{
+		{testEnv, "/home/u"},
+		{Environment{}, "."},
+	}
+	for _, tc := range cases {
+		c, err := Parse([]string{"--lightning-dir=~"}, tc.env)
+		if err != nil || c.LightningDir != tc.want {
+			t.Errorf("home %q: dir %q, %v", tc.env.Home, c.LightningDir, err)
+		}
+	}
+}
