@@ -24,6 +24,11 @@
 // lightning-dir only on the command line or in a --conf file, conf only on
 // the command line.
 //
+// Not supported yet (each is an error, never silently ignored): the
+// "include" directive, Tor control addresses (autotor:, statictor:),
+// Core Lightning's "trace" log level and the testnet4 network. Comments are
+// whole lines only, so a value may contain '#'.
+//
 // Parsing text is pure: ParseFile and Parse take their input as values and
 // read files only through Environment.ReadFile, so tests need no disk.
 // Errors are *Error values whose message is one line naming the file and
