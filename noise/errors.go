@@ -48,7 +48,7 @@ type HandshakeError struct {
 }
 
 func (e *HandshakeError) Error() string {
-	return fmt.Sprintf("noise: act %d: %v", e.Act, e.Err)
+	return fmt.Sprintf("%v (act %d)", e.Err, e.Act)
 }
 
 func (e *HandshakeError) Unwrap() error { return e.Err }
