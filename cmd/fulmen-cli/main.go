@@ -1,12 +1,15 @@
 // Command fulmen-cli talks to a running fulmend over its JSON-RPC socket,
 // like Core Lightning's lightning-cli:
 //
-//	fulmen-cli [--lightning-dir=D] [--network=N] [--rpc-file=F] [-k|-o] [-H] METHOD [PARAMS...]
+//	fulmen-cli [--lightning-dir=D] [--network=N] [--rpc-file=F] [-k|-o] [-H] [-q] METHOD [PARAMS...]
 //
 // Parameters are sent by position, or by name when they look like
 // key=value (or with -k). Each parameter that parses as JSON (a number,
 // true/false/null, an object or array) is sent as that value, anything
 // else as a string.
+//
+// -q (--qr) also prints the reply's bolt11 invoice as a terminal QR code.
+// decode and decodepay work offline, without a daemon.
 //
 // Exit status, as lightning-cli: 0 success, 1 the daemon returned an error,
 // 2 the daemon could not be reached, 3 bad usage.
@@ -47,6 +50,7 @@ type options struct {
 	keywords     bool
 	ordered      bool
 	human        bool
+	qr           bool
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -56,7 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if len(rest) == 0 {
-		fmt.Fprintln(stderr, "usage: fulmen-cli [--lightning-dir=D] [--network=N] [--rpc-file=F] [-k|-o] [-H] METHOD [PARAMS...]")
+		fmt.Fprintln(stderr, "usage: fulmen-cli [--lightning-dir=D] [--network=N] [--rpc-file=F] [-k|-o] [-H] [-q] METHOD [PARAMS...]")
 		return exitUsage
 	}
 	method, rawParams := rest[0], rest[1:]
@@ -88,6 +92,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		printHuman(stdout, result)
 	} else {
 		printJSON(stdout, result)
+	}
+	if opts.qr {
+		if err := printInvoiceQR(stdout, result); err != nil {
+			fmt.Fprintf(stderr, "fulmen-cli: %v\n", err)
+			return exitUsage
+		}
 	}
 	return 0
 }
@@ -139,6 +149,8 @@ func parseArgs(args []string) (options, []string, error) {
 			opts.ordered = true
 		case "H", "human-readable":
 			opts.human = true
+		case "q", "qr":
+			opts.qr = true
 		case "J", "json":
 			opts.human = false
 		default:
