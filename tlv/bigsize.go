@@ -68,6 +68,11 @@ func ReadBigSize(r io.Reader) (uint64, error) {
 	return bigSizeValue(buf[:width])
 }
 
+// DecodeBigSize decodes one BigSize from the front of b and returns it with
+// the number of bytes it used. It fails like ReadBigSize: io.EOF for an empty
+// b, io.ErrUnexpectedEOF for a cut value, ErrNonCanonical.
+func DecodeBigSize(b []byte) (uint64, int, error) { return parseBigSize(b) }
+
 // parseBigSize decodes one BigSize from the front of b and returns it with
 // the number of bytes used. Errors are io.EOF for empty b,
 // io.ErrUnexpectedEOF and ErrNonCanonical.
