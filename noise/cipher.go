@@ -39,6 +39,10 @@ type cipherState struct {
 	ck    [KeySize]byte
 	nonce uint64
 	aead  cipher.AEAD
+	// nonceBuf and lengthBuf are scratch space kept here so that sealing
+	// and opening do not allocate.
+	nonceBuf  [chacha20poly1305.NonceSize]byte
+	lengthBuf [2]byte
 }
 
 func newCipherState(key, ck [KeySize]byte) cipherState {
@@ -64,8 +68,8 @@ func (c *cipherState) advance() {
 // seal appends the encryption of plaintext (with an empty AD) to dst and
 // advances the nonce.
 func (c *cipherState) seal(dst, plaintext []byte) []byte {
-	nonce := nonceBytes(c.nonce)
-	out := c.aead.Seal(dst, nonce[:], plaintext, nil)
+	c.nonceBuf = nonceBytes(c.nonce)
+	out := c.aead.Seal(dst, c.nonceBuf[:], plaintext, nil)
 	c.advance()
 	return out
 }
@@ -73,8 +77,8 @@ func (c *cipherState) seal(dst, plaintext []byte) []byte {
 // open appends the decryption of ciphertext (with an empty AD) to dst and
 // advances the nonce. It returns ErrBadMAC when the tag does not verify.
 func (c *cipherState) open(dst, ciphertext []byte) ([]byte, error) {
-	nonce := nonceBytes(c.nonce)
-	out, err := c.aead.Open(dst, nonce[:], ciphertext, nil)
+	c.nonceBuf = nonceBytes(c.nonce)
+	out, err := c.aead.Open(dst, c.nonceBuf[:], ciphertext, nil)
 	if err != nil {
 		return nil, ErrBadMAC
 	}
@@ -131,11 +135,11 @@ func (s *SendCipher) Encrypt(dst, msg []byte) ([]byte, error) {
 		return dst, fmt.Errorf("%w: %d bytes", ErrMessageTooLarge, len(msg))
 	}
 	// BOLT #8: "Serialize l into 2 bytes encoded as a big-endian integer."
-	var length [2]byte
-	binary.BigEndian.PutUint16(length[:], uint16(len(msg)))
+	length := s.state.lengthBuf[:]
+	binary.BigEndian.PutUint16(length, uint16(len(msg)))
 	// BOLT #8: "Encrypt l ... to obtain lc", then "The nonce sn MUST be
 	// incremented after this step."
-	dst = s.state.seal(dst, length[:])
+	dst = s.state.seal(dst, length)
 	// BOLT #8: "encrypt the message itself (m) using the same procedure".
 	return s.state.seal(dst, msg), nil
 }
@@ -173,12 +177,12 @@ func (r *ReceiveCipher) DecryptLength(header []byte) (int, error) {
 	// BOLT #8: "Decrypt lc (using ChaCha20-Poly1305, rn, and rk), to obtain
 	// the size of the encrypted packet l." and "The nonce rn MUST be
 	// incremented after this step."
-	var length [2]byte
-	if _, err := r.state.open(length[:0], header); err != nil {
+	length, err := r.state.open(r.state.lengthBuf[:0], header)
+	if err != nil {
 		r.broken = true
 		return 0, fmt.Errorf("noise: message length: %w", err)
 	}
-	r.pending = int(binary.BigEndian.Uint16(length[:]))
+	r.pending = int(binary.BigEndian.Uint16(length))
 	return r.pending, nil
 }
 

@@ -17,7 +17,7 @@ func BenchmarkHandshakeOverPipe(b *testing.B) {
 }
 
 func BenchmarkMessage1KiBOverPipe(b *testing.B) {
-	a, peer := connectedPair(b)
+	a, peer := connectedPair(b, links[0])
 	msg := make([]byte, 1024)
 	errc := make(chan error, 1)
 	go func() {

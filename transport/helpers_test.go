@@ -47,11 +47,54 @@ func testContext(t testing.TB) context.Context {
 	return ctx
 }
 
-// pipeHandshake runs Dial on one end of a net.Pipe and Accept on the other.
-func pipeHandshake(t testing.TB, initiator, responder testKey, expected *btcec.PublicKey) (dialed, accepted result) {
+// link makes a connected pair of net.Conns: the client end dials, the server
+// end accepts.
+type link struct {
+	name    string
+	connect func(t testing.TB) (client, server net.Conn)
+}
+
+// links are the two kinds of connection every behaviour is tested over.
+var links = []link{
+	{"pipe", func(testing.TB) (net.Conn, net.Conn) { return net.Pipe() }},
+	{"tcp", loopbackTCP},
+}
+
+// loopbackTCP returns both ends of a real TCP connection on 127.0.0.1.
+func loopbackTCP(t testing.TB) (net.Conn, net.Conn) {
+	t.Helper()
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer listener.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		conn, err := listener.Accept()
+		if err != nil {
+			accepted <- nil
+			return
+		}
+		accepted <- conn
+	}()
+	client, err := net.Dial("tcp", listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := <-accepted
+	if server == nil {
+		t.Fatal("loopback accept failed")
+	}
+	t.Cleanup(func() { client.Close(); server.Close() })
+	return client, server
+}
+
+// linkHandshake runs DialConn on the client end of l and Accept on the server
+// end.
+func linkHandshake(t testing.TB, l link, initiator, responder testKey, expected *btcec.PublicKey) (dialed, accepted result) {
 	t.Helper()
 	ctx := testContext(t)
-	client, server := net.Pipe()
+	client, server := l.connect(t)
 	done := make(chan result, 1)
 	go func() {
 		c, err := Accept(ctx, server, responder)
@@ -68,11 +111,17 @@ func pipeHandshake(t testing.TB, initiator, responder testKey, expected *btcec.P
 	return dialed, accepted
 }
 
-// connectedPair returns two established Conns over a net.Pipe.
-func connectedPair(t testing.TB) (*Conn, *Conn) {
+// pipeHandshake is linkHandshake over a net.Pipe.
+func pipeHandshake(t testing.TB, initiator, responder testKey, expected *btcec.PublicKey) (dialed, accepted result) {
+	t.Helper()
+	return linkHandshake(t, links[0], initiator, responder, expected)
+}
+
+// connectedPair returns two established Conns over l.
+func connectedPair(t testing.TB, l link) (*Conn, *Conn) {
 	t.Helper()
 	alice, bob := newTestKey(t, 0x11), newTestKey(t, 0x21)
-	dialed, accepted := pipeHandshake(t, alice, bob, bob.PubKey())
+	dialed, accepted := linkHandshake(t, l, alice, bob, bob.PubKey())
 	if dialed.err != nil || accepted.err != nil {
 		t.Fatalf("handshake: dial %v, accept %v", dialed.err, accepted.err)
 	}
