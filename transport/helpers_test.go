@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/btcsuite/btcd/btcec/v2"
+
+	"github.com/fulmen-ln/fulmen/noise"
+	"github.com/fulmen-ln/fulmen/signer"
 )
 
 // testKey is the simple noise.LocalKey the tests use: it holds the private
@@ -127,3 +130,6 @@ func connectedPair(t testing.TB, l link) (*Conn, *Conn) {
 	}
 	return dialed.conn, accepted.conn
 }
+
+// The signer's node-key client is what production passes as the local key.
+var _ noise.LocalKey = signer.NodeECDH{}
