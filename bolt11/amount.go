@@ -121,34 +121,34 @@ func parseAmount(text string) (lnwire.MilliSatoshi, error) {
 	if digits[0] == '0' {
 		return 0, fmt.Errorf("%w: %q", ErrNonCanonicalAmount, text)
 	}
+	if letter == 'p' {
+		// BOLT 11: "if multiplier is `p` and the last decimal of amount is
+		// not 0: MUST fail the payment." Dropping that 0 gives millisatoshis
+		// without overflowing on the way.
+		if digits[len(digits)-1] != '0' {
+			return 0, fmt.Errorf("%w: %q", ErrSubMillisatoshi, text)
+		}
+		value, err := strconv.ParseUint(digits[:len(digits)-1], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%w: %q", ErrAmountOverflow, text)
+		}
+		return lnwire.MilliSatoshi(value), nil
+	}
 	value, err := strconv.ParseUint(digits, 10, 64)
 	if err != nil {
 		return 0, fmt.Errorf("%w: %q", ErrAmountOverflow, text)
 	}
-	switch letter {
-	case 0:
-		hi, lo := bits.Mul64(value, msatPerBitcoin)
-		if hi != 0 {
-			return 0, fmt.Errorf("%w: %q", ErrAmountOverflow, text)
-		}
-		return lnwire.MilliSatoshi(lo), nil
-	case 'p':
-		// BOLT 11: "if multiplier is `p` and the last decimal of amount is
-		// not 0: MUST fail the payment."
-		if value%10 != 0 {
-			return 0, fmt.Errorf("%w: %q", ErrSubMillisatoshi, text)
-		}
-		return lnwire.MilliSatoshi(value / 10), nil
-	default:
-		// BOLT 11: "if the multiplier is present: MUST multiply amount by
-		// the multiplier value to derive the amount required for payment."
-		unit, _ := multiplierMsat(letter)
-		hi, lo := bits.Mul64(value, unit)
-		if hi != 0 {
-			return 0, fmt.Errorf("%w: %q", ErrAmountOverflow, text)
-		}
-		return lnwire.MilliSatoshi(lo), nil
+	// BOLT 11: "if the multiplier is present: MUST multiply amount by the
+	// multiplier value to derive the amount required for payment."
+	unit := uint64(msatPerBitcoin)
+	if letter != 0 {
+		unit, _ = multiplierMsat(letter)
 	}
+	hi, lo := bits.Mul64(value, unit)
+	if hi != 0 {
+		return 0, fmt.Errorf("%w: %q", ErrAmountOverflow, text)
+	}
+	return lnwire.MilliSatoshi(lo), nil
 }
 
 // formatAmount writes an amount in its shortest form (BOLT 11: "SHOULD use
