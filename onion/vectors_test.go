@@ -124,18 +124,56 @@ type errorTrace struct {
 	} `json:"forwarding"`
 }
 
-// vectorHops turns the onion-test.json hops into NewPacket input, removing
-// the BigSize length prefix the vector includes.
+// vectorHops turns the onion-test.json hops into NewPacket input.
 func vectorHops(t testing.TB, v *onionVector) []Hop {
 	t.Helper()
 	hops := make([]Hop, len(v.Generate.Hops))
 	for i, h := range v.Generate.Hops {
-		framed := mustHex(t, h.Payload)
-		payload, consumed, err := splitHopPayload(append(framed, make([]byte, 2*HopPayloadsSize)...))
-		if err != nil || consumed-hmacSize != len(framed) {
-			t.Fatalf("hop %d: payload framing: %v", i, err)
-		}
-		hops[i] = Hop{PublicKey: mustPubKey(t, h.PubKey), Payload: payload}
+		hops[i] = Hop{PublicKey: mustPubKey(t, h.PubKey), Payload: unframe(t, mustHex(t, h.Payload))}
 	}
 	return hops
+}
+
+// unframe removes the BigSize length prefix the vectors' payloads carry.
+func unframe(t testing.TB, framed []byte) []byte {
+	t.Helper()
+	payload, consumed, err := splitHopPayload(append(framed, make([]byte, 2*HopPayloadsSize)...))
+	if err != nil || consumed-hmacSize != len(framed) {
+		t.Fatalf("payload framing of %x: %v", framed, err)
+	}
+	return payload
+}
+
+// blindedVector is the part of testdata/blinded-payment-onion-test.json the
+// tests read.
+type blindedVector struct {
+	Generate struct {
+		SessionKey     string `json:"session_key"`
+		AssociatedData string `json:"associated_data"`
+		BlindedRoute   struct {
+			FirstNodeID  string `json:"first_node_id"`
+			FirstPathKey string `json:"first_path_key"`
+			Hops         []struct {
+				Alias         string `json:"alias"`
+				BlindedNodeID string `json:"blinded_node_id"`
+				EncryptedData string `json:"encrypted_data"`
+			} `json:"hops"`
+		} `json:"blinded_route"`
+		FullRoute struct {
+			Hops []struct {
+				Alias   string `json:"alias"`
+				PubKey  string `json:"pubkey"`
+				Payload string `json:"payload"`
+			} `json:"hops"`
+		} `json:"full_route"`
+		Onion string `json:"onion"`
+	} `json:"generate"`
+	Decrypt struct {
+		Hops []struct {
+			Alias       string `json:"alias"`
+			Onion       string `json:"onion"`
+			NodePrivKey string `json:"node_privkey"`
+			NextPathKey string `json:"next_path_key"`
+		} `json:"hops"`
+	} `json:"decrypt"`
 }
