@@ -16,10 +16,15 @@
 // invalid_onion_payload inside an encrypted failure onion built from the
 // hop's shared secret. Both implement FailureReporter.
 //
-// Not implemented here: attribution_data (option_attribution_data), the
-// decryption of encrypted_recipient_data (encrypted_data_tlv) and onion
-// messages; hop payloads carry encrypted_recipient_data and current_path_key
-// as opaque values for a route-blinding layer to interpret.
+// Route blinding is supported as far as the onion goes: PeelBlinded peels
+// with the path_key of update_add_htlc, DecryptRecipientData opens
+// encrypted_recipient_data and NextPathKey derives the next path_key. The
+// encrypted_data_tlv inside (payment_relay, payment_constraints, ...) is
+// returned as bytes for a route-blinding layer to interpret and enforce.
+//
+// Not implemented here: attribution_data (option_attribution_data), onion
+// messages (variable-size packets), and building onions to blinded routes
+// (the sender's side of blinded paths).
 //
 // It is layer L0: pure computation, no I/O, no goroutines, no clock, no
 // global randomness. It must not import any fulmen package other than tlv
