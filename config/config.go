@@ -6,6 +6,7 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/fulmen-ln/fulmen/lnwire"
@@ -53,6 +54,9 @@ type BitcoinRPC struct {
 	// CertFile is btcd's RPC certificate; when set, the connection uses TLS
 	// and trusts this certificate. When empty, plain HTTP (bitcoind).
 	CertFile string
+	// RetryTimeout is how long start-up waits for the backend
+	// (bitcoin-retry-timeout, as in Core Lightning).
+	RetryTimeout time.Duration
 }
 
 // TLS reports whether the RPC connection uses TLS: exactly when a
@@ -71,8 +75,8 @@ func (b BitcoinRPC) String() string {
 	if b.Password != "" {
 		password = "(set)"
 	}
-	return fmt.Sprintf("{Host:%s Port:%d User:%s Password:%s CertFile:%s}",
-		b.Host, b.Port, b.User, password, b.CertFile)
+	return fmt.Sprintf("{Host:%s Port:%d User:%s Password:%s CertFile:%s RetryTimeout:%s}",
+		b.Host, b.Port, b.User, password, b.CertFile, b.RetryTimeout)
 }
 
 // NetworkDir is <lightning-dir>/<network>, where the daemon keeps its

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/fulmen-ln/fulmen/lnwire"
 )
@@ -120,6 +121,16 @@ func optionTable() []Option {
 		{Name: "bitcoin-rpccert", Kind: KindPath, Arg: "FILE",
 			Help: "btcd RPC certificate; setting it turns on TLS (default: plain HTTP)",
 			set:  func(c *Config, v string) error { c.Bitcoin.CertFile = v; return nil }},
+		{Name: "bitcoin-retry-timeout", Kind: KindText, Arg: "SECONDS", Default: "60",
+			Help: "How long start-up waits for the bitcoin backend before giving up",
+			set: func(c *Config, v string) error {
+				secs, err := strconv.ParseUint(v, 10, 32)
+				if err != nil || secs == 0 {
+					return fmt.Errorf("%w %q: want a whole number of seconds, at least 1", ErrBadValue, v)
+				}
+				c.Bitcoin.RetryTimeout = time.Duration(secs) * time.Second
+				return nil
+			}},
 		{Name: "allow-deprecated-apis", Kind: KindBool, Arg: "BOOL", Default: "true",
 			Help: "Keep deprecated JSON-RPC commands and fields",
 			set:  setBool(func(c *Config) *bool { return &c.AllowDeprecatedAPIs })},

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fulmen-ln/fulmen/lnwire"
 )
@@ -125,6 +126,11 @@ func optionCases() []optionCase {
 			[]any{"/etc/btcd/rpc.cert", true}, nil},
 		{"bitcoin-rpccert relative", "bitcoin-rpccert=rpc.cert",
 			func(c *Config) any { return c.Bitcoin.CertFile }, "/home/u/.fulmen/bitcoin/rpc.cert", nil},
+
+		{"bitcoin-retry-timeout", "bitcoin-retry-timeout=5",
+			func(c *Config) any { return c.Bitcoin.RetryTimeout }, 5 * time.Second, nil},
+		{"bitcoin-retry-timeout zero", "bitcoin-retry-timeout=0", nil, nil, ErrBadValue},
+		{"bitcoin-retry-timeout text", "bitcoin-retry-timeout=soon", nil, nil, ErrBadValue},
 
 		{"allow-deprecated-apis alone", "allow-deprecated-apis", func(c *Config) any { return c.AllowDeprecatedAPIs }, true, nil},
 		{"allow-deprecated-apis false", "allow-deprecated-apis=false", func(c *Config) any { return c.AllowDeprecatedAPIs }, false, nil},

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"reflect"
 	"testing"
+	"time"
 )
 
 // memFiles is an in-memory file system for Environment.ReadFile.
@@ -32,7 +33,7 @@ func TestDefaults(t *testing.T) {
 		Network:             Mainnet,
 		LightningDir:        "/home/u/.fulmen",
 		LogLevel:            LevelInfo,
-		Bitcoin:             BitcoinRPC{Host: "127.0.0.1", Port: 8332},
+		Bitcoin:             BitcoinRPC{Host: "127.0.0.1", Port: 8332, RetryTimeout: 60 * time.Second},
 		AllowDeprecatedAPIs: true,
 		PIDFile:             "/home/u/.fulmen/fulmend-bitcoin.pid",
 	}
