@@ -2226,7 +2226,8 @@ func (m *GossipTimestampFilter) Decode(payload []byte) error {
 	return m.TLVs.decode(r.buf)
 }
 
-// InitTLVs holds the records of the init_tlvs extension (BOLT #1) of init.
+// InitTLVs holds the records of init_tlvs (BOLT #1),
+// the extension of init.
 type InitTLVs struct {
 	// Networks is record 1 (networks); nil when absent.
 	Networks *[]ChainHash
@@ -2289,7 +2290,8 @@ func (s *InitTLVs) decode(extension []byte) error {
 	return nil
 }
 
-// TxAddInputTLVs holds the records of the tx_add_input_tlvs extension (BOLT #2) of tx_add_input.
+// TxAddInputTLVs holds the records of tx_add_input_tlvs (BOLT #2),
+// the extension of tx_add_input.
 type TxAddInputTLVs struct {
 	// SharedInputTxID is record 0 (shared_input_txid); nil when absent.
 	SharedInputTxID *[32]byte
@@ -2334,7 +2336,8 @@ func (s *TxAddInputTLVs) decode(extension []byte) error {
 	return nil
 }
 
-// TxSignaturesTLVs holds the records of the tx_signatures_tlvs extension (BOLT #2) of tx_signatures.
+// TxSignaturesTLVs holds the records of tx_signatures_tlvs (BOLT #2),
+// the extension of tx_signatures.
 type TxSignaturesTLVs struct {
 	// SharedInputSignature is record 0 (shared_input_signature); nil when absent.
 	SharedInputSignature *Signature
@@ -2379,7 +2382,8 @@ func (s *TxSignaturesTLVs) decode(extension []byte) error {
 	return nil
 }
 
-// TxInitRBFTLVs holds the records of the tx_init_rbf_tlvs extension (BOLT #2) of tx_init_rbf.
+// TxInitRBFTLVs holds the records of tx_init_rbf_tlvs (BOLT #2),
+// the extension of tx_init_rbf.
 type TxInitRBFTLVs struct {
 	// FundingOutputContribution is record 0 (funding_output_contribution); nil when absent.
 	FundingOutputContribution *Satoshi
@@ -2431,7 +2435,8 @@ func (s *TxInitRBFTLVs) decode(extension []byte) error {
 	return nil
 }
 
-// TxAckRBFTLVs holds the records of the tx_ack_rbf_tlvs extension (BOLT #2) of tx_ack_rbf.
+// TxAckRBFTLVs holds the records of tx_ack_rbf_tlvs (BOLT #2),
+// the extension of tx_ack_rbf.
 type TxAckRBFTLVs struct {
 	// FundingOutputContribution is record 0 (funding_output_contribution); nil when absent.
 	FundingOutputContribution *Satoshi
@@ -2483,7 +2488,8 @@ func (s *TxAckRBFTLVs) decode(extension []byte) error {
 	return nil
 }
 
-// OpenChannelTLVs holds the records of the open_channel_tlvs extension (BOLT #2) of open_channel.
+// OpenChannelTLVs holds the records of open_channel_tlvs (BOLT #2),
+// the extension of open_channel.
 type OpenChannelTLVs struct {
 	// UpfrontShutdownScript is record 0 (upfront_shutdown_script); nil when absent.
 	UpfrontShutdownScript *[]byte
@@ -2540,7 +2546,8 @@ func (s *OpenChannelTLVs) decode(extension []byte) error {
 	return nil
 }
 
-// AcceptChannelTLVs holds the records of the accept_channel_tlvs extension (BOLT #2) of accept_channel.
+// AcceptChannelTLVs holds the records of accept_channel_tlvs (BOLT #2),
+// the extension of accept_channel.
 type AcceptChannelTLVs struct {
 	// UpfrontShutdownScript is record 0 (upfront_shutdown_script); nil when absent.
 	UpfrontShutdownScript *[]byte
@@ -2597,7 +2604,8 @@ func (s *AcceptChannelTLVs) decode(extension []byte) error {
 	return nil
 }
 
-// ChannelReadyTLVs holds the records of the channel_ready_tlvs extension (BOLT #2) of channel_ready.
+// ChannelReadyTLVs holds the records of channel_ready_tlvs (BOLT #2),
+// the extension of channel_ready.
 type ChannelReadyTLVs struct {
 	// ShortChannelID is record 1 (short_channel_id); nil when absent.
 	ShortChannelID *ShortChannelID
@@ -2642,7 +2650,8 @@ func (s *ChannelReadyTLVs) decode(extension []byte) error {
 	return nil
 }
 
-// OpeningTLVs holds the records of the opening_tlvs extension (BOLT #2) of open_channel2.
+// OpeningTLVs holds the records of opening_tlvs (BOLT #2),
+// the extension of open_channel2.
 type OpeningTLVs struct {
 	// UpfrontShutdownScript is record 0 (upfront_shutdown_script); nil when absent.
 	UpfrontShutdownScript *[]byte
@@ -2706,7 +2715,8 @@ func (s *OpeningTLVs) decode(extension []byte) error {
 	return nil
 }
 
-// AcceptTLVs holds the records of the accept_tlvs extension (BOLT #2) of accept_channel2.
+// AcceptTLVs holds the records of accept_tlvs (BOLT #2),
+// the extension of accept_channel2.
 type AcceptTLVs struct {
 	// UpfrontShutdownScript is record 0 (upfront_shutdown_script); nil when absent.
 	UpfrontShutdownScript *[]byte
@@ -2770,7 +2780,8 @@ func (s *AcceptTLVs) decode(extension []byte) error {
 	return nil
 }
 
-// SpliceInitTLVs holds the records of the splice_init_tlvs extension (BOLT #2) of splice_init.
+// SpliceInitTLVs holds the records of splice_init_tlvs (BOLT #2),
+// the extension of splice_init.
 type SpliceInitTLVs struct {
 	// RequireConfirmedInputs is record 2 (require_confirmed_inputs); true when present.
 	RequireConfirmedInputs bool
@@ -2810,7 +2821,8 @@ func (s *SpliceInitTLVs) decode(extension []byte) error {
 	return nil
 }
 
-// SpliceAckTLVs holds the records of the splice_ack_tlvs extension (BOLT #2) of splice_ack.
+// SpliceAckTLVs holds the records of splice_ack_tlvs (BOLT #2),
+// the extension of splice_ack.
 type SpliceAckTLVs struct {
 	// RequireConfirmedInputs is record 2 (require_confirmed_inputs); true when present.
 	RequireConfirmedInputs bool
@@ -2850,7 +2862,8 @@ func (s *SpliceAckTLVs) decode(extension []byte) error {
 	return nil
 }
 
-// ClosingTLVs holds the records of the closing_tlvs extension (BOLT #2) of closing_complete and closing_sig.
+// ClosingTLVs holds the records of closing_tlvs (BOLT #2),
+// the extension of closing_complete and closing_sig.
 type ClosingTLVs struct {
 	// CloserOutputOnly is record 1 (closer_output_only); nil when absent.
 	CloserOutputOnly *Signature
@@ -2919,7 +2932,8 @@ func (s *ClosingTLVs) decode(extension []byte) error {
 	return nil
 }
 
-// ClosingSignedTLVs holds the records of the closing_signed_tlvs extension (BOLT #2) of closing_signed.
+// ClosingSignedTLVs holds the records of closing_signed_tlvs (BOLT #2),
+// the extension of closing_signed.
 type ClosingSignedTLVs struct {
 	// FeeRange is record 1 (fee_range); nil when absent.
 	FeeRange *ClosingSignedFeeRange
@@ -2972,7 +2986,8 @@ func (s *ClosingSignedTLVs) decode(extension []byte) error {
 	return nil
 }
 
-// UpdateAddHTLCTLVs holds the records of the update_add_htlc_tlvs extension (BOLT #2) of update_add_htlc.
+// UpdateAddHTLCTLVs holds the records of update_add_htlc_tlvs (BOLT #2),
+// the extension of update_add_htlc.
 type UpdateAddHTLCTLVs struct {
 	// BlindedPath is record 0 (blinded_path); nil when absent.
 	BlindedPath *[33]byte
@@ -3017,7 +3032,8 @@ func (s *UpdateAddHTLCTLVs) decode(extension []byte) error {
 	return nil
 }
 
-// UpdateFulfillHTLCTLVs holds the records of the update_fulfill_htlc_tlvs extension (BOLT #2) of update_fulfill_htlc.
+// UpdateFulfillHTLCTLVs holds the records of update_fulfill_htlc_tlvs (BOLT #2),
+// the extension of update_fulfill_htlc.
 type UpdateFulfillHTLCTLVs struct {
 	// AttributionData is record 1 (attribution_data); nil when absent.
 	AttributionData *UpdateFulfillHTLCAttributionData
@@ -3078,7 +3094,8 @@ func (s *UpdateFulfillHTLCTLVs) decode(extension []byte) error {
 	return nil
 }
 
-// UpdateFailHTLCTLVs holds the records of the update_fail_htlc_tlvs extension (BOLT #2) of update_fail_htlc.
+// UpdateFailHTLCTLVs holds the records of update_fail_htlc_tlvs (BOLT #2),
+// the extension of update_fail_htlc.
 type UpdateFailHTLCTLVs struct {
 	// AttributionData is record 1 (attribution_data); nil when absent.
 	AttributionData *UpdateFailHTLCAttributionData
@@ -3139,7 +3156,8 @@ func (s *UpdateFailHTLCTLVs) decode(extension []byte) error {
 	return nil
 }
 
-// StartBatchTLVs holds the records of the start_batch_tlvs extension (BOLT #2) of start_batch.
+// StartBatchTLVs holds the records of start_batch_tlvs (BOLT #2),
+// the extension of start_batch.
 type StartBatchTLVs struct {
 	// MessageType is record 1 (message_type); nil when absent.
 	MessageType *uint16
@@ -3184,7 +3202,8 @@ func (s *StartBatchTLVs) decode(extension []byte) error {
 	return nil
 }
 
-// CommitmentSignedTLVs holds the records of the commitment_signed_tlvs extension (BOLT #2) of commitment_signed.
+// CommitmentSignedTLVs holds the records of commitment_signed_tlvs (BOLT #2),
+// the extension of commitment_signed.
 type CommitmentSignedTLVs struct {
 	// FundingTxID is record 1 (funding_txid); nil when absent.
 	FundingTxID *[32]byte
@@ -3229,7 +3248,8 @@ func (s *CommitmentSignedTLVs) decode(extension []byte) error {
 	return nil
 }
 
-// ChannelReestablishTLVs holds the records of the channel_reestablish_tlvs extension (BOLT #2) of channel_reestablish.
+// ChannelReestablishTLVs holds the records of channel_reestablish_tlvs (BOLT #2),
+// the extension of channel_reestablish.
 type ChannelReestablishTLVs struct {
 	// NextFunding is record 1 (next_funding); nil when absent.
 	NextFunding *ChannelReestablishNextFunding
@@ -3302,7 +3322,8 @@ func (s *ChannelReestablishTLVs) decode(extension []byte) error {
 	return nil
 }
 
-// QueryShortChannelIDsTLVs holds the records of the query_short_channel_ids_tlvs extension (BOLT #7) of query_short_channel_ids.
+// QueryShortChannelIDsTLVs holds the records of query_short_channel_ids_tlvs (BOLT #7),
+// the extension of query_short_channel_ids.
 type QueryShortChannelIDsTLVs struct {
 	// QueryFlags is record 1 (query_flags); nil when absent.
 	QueryFlags *QueryShortChannelIDsQueryFlags
@@ -3355,7 +3376,8 @@ func (s *QueryShortChannelIDsTLVs) decode(extension []byte) error {
 	return nil
 }
 
-// QueryChannelRangeTLVs holds the records of the query_channel_range_tlvs extension (BOLT #7) of query_channel_range.
+// QueryChannelRangeTLVs holds the records of query_channel_range_tlvs (BOLT #7),
+// the extension of query_channel_range.
 type QueryChannelRangeTLVs struct {
 	// QueryOption is record 1 (query_option); nil when absent.
 	QueryOption *uint64
@@ -3400,7 +3422,8 @@ func (s *QueryChannelRangeTLVs) decode(extension []byte) error {
 	return nil
 }
 
-// ReplyChannelRangeTLVs holds the records of the reply_channel_range_tlvs extension (BOLT #7) of reply_channel_range.
+// ReplyChannelRangeTLVs holds the records of reply_channel_range_tlvs (BOLT #7),
+// the extension of reply_channel_range.
 type ReplyChannelRangeTLVs struct {
 	// TimestampsTLV is record 1 (timestamps_tlv); nil when absent.
 	TimestampsTLV *ReplyChannelRangeTimestampsTLV

@@ -271,6 +271,11 @@ func (g *generator) message(m *genMessage) {
 	g.p("// Decode replaces m with the message in payload, everything after the type.")
 	g.p("func (m *%s) Decode(payload []byte) error {", m.goName)
 	g.p("*m = %s{}", m.goName)
+	if len(m.fields) == 0 {
+		g.p("return m.TLVs.decode(payload)")
+		g.p("}")
+		return
+	}
 	g.p("r := &wireReader{buf: payload}")
 	g.lines(decodeFields("m.", m.fields))
 	g.p("if r.err != nil {")
@@ -282,7 +287,8 @@ func (g *generator) message(m *genMessage) {
 
 func (g *generator) stream(s *genStream) {
 	g.p("")
-	g.p("// %s holds the records of the %s extension (%s) of %s.", s.goName, s.Name, boltName(s.Source), strings.Join(s.users, " and "))
+	g.p("// %s holds the records of %s (%s),", s.goName, s.Name, boltName(s.Source))
+	g.p("// the extension of %s.", strings.Join(s.users, " and "))
 	g.p("type %s struct {", s.goName)
 	for _, rec := range s.records {
 		absent := "nil when absent"

@@ -145,9 +145,6 @@ func resolveFields(spec *Spec, fields []Field, context string, inRecord bool) ([
 			gf.counter = counter
 			gf.t = &goType{kind: kindSlice, name: "[]" + elem.name, elem: elem}
 		}
-		if gf.t.kind == kindArray && gf.t.elem.kind == kindArray {
-			return nil, fmt.Errorf("%s.%s: nested arrays are not supported", context, f.Name)
-		}
 		byName[f.Name] = gf
 		out = append(out, gf)
 	}
