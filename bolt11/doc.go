@@ -25,5 +25,6 @@
 // Time is never read from the clock: expiry checks take `now`.
 //
 // It is layer L0: pure functions, no I/O, no goroutines, no time.Now, no
-// global randomness. It must not import any fulmen package but lnwire.
+// global randomness. It must not import any fulmen package but lnwire (its
+// example test uses signer, to show that signer.InvoiceSigner is a Signer).
 package bolt11

@@ -438,7 +438,7 @@ func TestUnknownFeatureErrorNamesBit(t *testing.T) {
 	ex := loadExamples(t)
 	_, err := Decode(ex.Invalid[0].Invoice)
 	var unknown *UnknownFeatureError
-	if !errors.As(err, &unknown) || unknown.Bit != 100 {
+	if !errors.As(err, &unknown) || unknown.Bit != 100 || !strings.Contains(err.Error(), "bit 100") {
 		t.Fatalf("got %v, want feature bit 100 named", err)
 	}
 }
