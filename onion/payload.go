@@ -198,6 +198,10 @@ func (p *HopPayload) setField(r tlv.Record) error {
 	case TypeEncryptedRecipientData:
 		p.EncryptedRecipientData = append([]byte{}, r.Value...)
 	case TypeCurrentPathKey:
+		// A point is 33 bytes, compressed (BOLT #1 "Fundamental Types").
+		if len(r.Value) != btcec.PubKeyBytesLenCompressed {
+			return fmt.Errorf("current_path_key of %d bytes", len(r.Value))
+		}
 		key, err := btcec.ParsePubKey(r.Value)
 		if err != nil {
 			return err
