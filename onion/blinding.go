@@ -1,16 +1,11 @@
 package onion
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"golang.org/x/crypto/chacha20poly1305"
 )
-
-// ErrRecipientDataUndecryptable reports encrypted_recipient_data that does
-// not decrypt with the hop's path key.
-var ErrRecipientDataUndecryptable = errors.New("onion: encrypted_recipient_data does not decrypt")
 
 // DecryptRecipientData opens encrypted_recipient_data with the secret
 // shared over the path key (Peeled.PathKeySecret, or ECDH(current_path_key)

@@ -2,7 +2,6 @@ package onion
 
 import (
 	"crypto/sha256"
-	"errors"
 	"fmt"
 
 	"github.com/btcsuite/btcd/btcec/v2"
@@ -206,6 +205,3 @@ func multiply(scalar *btcec.ModNScalar, pub *btcec.PublicKey) (*btcec.PublicKey,
 	result.ToAffine()
 	return btcec.NewPublicKey(&result.X, &result.Y), nil
 }
-
-// errPointAtInfinity reports a scalar multiplication that gave no point.
-var errPointAtInfinity = errors.New("onion: point at infinity")

@@ -50,6 +50,29 @@ var (
 	ErrFailureSourceUnknown = errors.New("onion: failure onion not authenticated by any hop")
 )
 
+// ErrPayloadFraming reports an authenticated hop_payloads whose length
+// prefix, payload and HMAC cannot be read. It comes wrapped in an
+// *InvalidPayloadError.
+var ErrPayloadFraming = errors.New("onion: hop payload framing")
+
+// Errors of hop payload decoding and the reader rules; they come wrapped in
+// an *InvalidPayloadError naming the record.
+var (
+	// ErrMissingField: a record the hop needs is absent.
+	ErrMissingField = errors.New("onion: required payload field missing")
+	// ErrUnexpectedField: a record is present where the rules forbid it.
+	ErrUnexpectedField = errors.New("onion: payload field not allowed here")
+	// ErrBadFieldValue: a known record's value is malformed.
+	ErrBadFieldValue = errors.New("onion: malformed payload field")
+)
+
+// ErrRecipientDataUndecryptable reports encrypted_recipient_data that does
+// not decrypt with the hop's path key.
+var ErrRecipientDataUndecryptable = errors.New("onion: encrypted_recipient_data does not decrypt")
+
+// errPointAtInfinity reports a scalar multiplication that gave no point.
+var errPointAtInfinity = errors.New("onion: point at infinity")
+
 // FailureReporter is implemented by errors that know the BOLT #4 failure
 // message a node must return for them.
 type FailureReporter interface {

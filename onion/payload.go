@@ -31,17 +31,6 @@ const (
 	TypeKeysendPreimage uint64 = 5482373484
 )
 
-// Errors of hop payload decoding and the reader rules; they come wrapped in
-// an *InvalidPayloadError naming the record.
-var (
-	// ErrMissingField: a record the hop needs is absent.
-	ErrMissingField = errors.New("onion: required payload field missing")
-	// ErrUnexpectedField: a record is present where the rules forbid it.
-	ErrUnexpectedField = errors.New("onion: payload field not allowed here")
-	// ErrBadFieldValue: a known record's value is malformed.
-	ErrBadFieldValue = errors.New("onion: malformed payload field")
-)
-
 // PaymentData is the payment_data record: the invoice's payment_secret and
 // the total amount of the (possibly multi-part) payment.
 type PaymentData struct {
@@ -112,7 +101,7 @@ func (p *HopPayload) Encode() ([]byte, error) {
 		s = s.Set(TypeShortChannelID, binary.BigEndian.AppendUint64(nil, p.ShortChannelID.ToUint64()))
 	}
 	if p.PaymentData != nil {
-		value := append(p.PaymentData.PaymentSecret[:0:0], p.PaymentData.PaymentSecret[:]...)
+		value := append(make([]byte, 0, 40), p.PaymentData.PaymentSecret[:]...)
 		s = s.Set(TypePaymentData, append(value, tlv.EncodeTU64(uint64(p.PaymentData.TotalMsat))...))
 	}
 	if p.EncryptedRecipientData != nil {

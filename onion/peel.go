@@ -3,7 +3,6 @@ package onion
 import (
 	"bytes"
 	"crypto/hmac"
-	"errors"
 	"fmt"
 
 	"github.com/btcsuite/btcd/btcec/v2"
@@ -44,6 +43,11 @@ func (p *Peeled) IsFinal() bool { return p.Next == nil }
 //     authenticated packet whose payload framing is impossible.
 //
 // Detecting a replayed HMAC is the caller's job, as it needs storage.
+//
+// BOLT #4 says a final node MUST NOT return invalid_onion_version,
+// invalid_onion_hmac or invalid_onion_key, but no node can know it is final
+// before the HMAC is verified; like other implementations, Peel reports
+// them regardless and leaves any substitution to the caller.
 func Peel(p *Packet, associatedData []byte, ecdh ECDH) (*Peeled, error) {
 	return peel(p, associatedData, ecdh, nil)
 }
@@ -152,11 +156,6 @@ func peel(p *Packet, associatedData []byte, ecdh ECDH, pathKey *btcec.PublicKey)
 	result.Next = next
 	return &result, nil
 }
-
-// ErrPayloadFraming reports an authenticated hop_payloads whose length
-// prefix, payload and HMAC cannot be read. It comes wrapped in an
-// *InvalidPayloadError.
-var ErrPayloadFraming = errors.New("onion: hop payload framing")
 
 // splitHopPayload reads length || payload || hmac from the front of the
 // unwrapped 2*1300 bytes and returns the payload and the number of bytes
