@@ -123,6 +123,22 @@ func (f FeatureVector) HasFeature(b FeatureBit) bool {
 // set, the feature should be treated as mandatory."
 func (f FeatureVector) RequiresFeature(b FeatureBit) bool { return f.IsSet(b &^ 1) }
 
+// Union returns the bits set in f or in other.
+func (f FeatureVector) Union(other FeatureVector) FeatureVector {
+	out := f.Clone()
+	for _, b := range other.Bits() {
+		out.Set(b)
+	}
+	return out
+}
+
+// CombinedFeatures returns the features an init message announces. BOLT 1:
+// the receiving node "MUST combine (bitwise OR) the two feature bitmaps into
+// one logical `features` map."
+func (m *Init) CombinedFeatures() FeatureVector {
+	return DecodeFeatures(m.Features).Union(DecodeFeatures(m.GlobalFeatures))
+}
+
 // Bits returns the set bits in increasing order.
 func (f FeatureVector) Bits() []FeatureBit {
 	var out []FeatureBit
@@ -166,8 +182,7 @@ func (f FeatureVector) Clone() FeatureVector {
 
 // UnknownRequired lists the even bits of f whose pair has no bit set in
 // known, the features we implement. BOLT 1: "upon receiving unknown _even_
-// feature bits that are non-zero: MUST NOT parse the remainder of the
-// message [and] MUST fail the connection."
+// feature bits that are non-zero: MUST close the connection."
 func (f FeatureVector) UnknownRequired(known FeatureVector) []FeatureBit {
 	var out []FeatureBit
 	for _, b := range f.Bits() {
@@ -199,7 +214,9 @@ func (e *MissingDependencyError) Unwrap() error { return ErrMissingDependency }
 // CheckDependencies returns a *MissingDependencyError for the first set
 // feature whose dependency (BOLT 9's Dependencies column) has neither bit set.
 // BOLT 9: the origin node "MUST set all transitive feature dependencies."
-// Checking every feature's direct dependencies checks the transitive ones.
+// BOLT 1, receiving init: "if the feature vector does not set all known,
+// transitive dependencies: MUST close the connection." Checking every set
+// feature's direct dependencies checks the transitive ones.
 func (f FeatureVector) CheckDependencies() error {
 	for _, b := range f.Bits() {
 		feature, ok := featureOf(b)

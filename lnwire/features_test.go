@@ -225,6 +225,18 @@ func TestUnknownRequired(t *testing.T) {
 	}
 }
 
+func TestInitCombinedFeatures(t *testing.T) {
+	m := &Init{GlobalFeatures: []byte{0x20, 0x00}, Features: []byte{0x02, 0x82, 0x00}}
+	got := m.CombinedFeatures().Bits()
+	want := []FeatureBit{VarOnionOptinOptional, StaticRemoteKeyOptional, PaymentSecretOptional, BasicMPPOptional}
+	if !slices.Equal(got, want) {
+		t.Fatalf("CombinedFeatures = %v, want %v", got, want)
+	}
+	if (&Init{}).CombinedFeatures().IsEmpty() != true {
+		t.Fatal("empty init has features")
+	}
+}
+
 func TestFeatureVectorJSON(t *testing.T) {
 	type info struct {
 		Features FeatureVector `json:"features"`

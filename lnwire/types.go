@@ -37,6 +37,3 @@ type ChainHash [32]byte
 // String returns the hash in hex, in wire order.
 func (h ChainHash) String() string { return hex.EncodeToString(h[:]) }
 
-// Signature is a 64-byte compact ECDSA signature: R then S, each 32 bytes
-// big-endian (BOLT 1 type `signature`).
-type Signature [64]byte

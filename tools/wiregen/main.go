@@ -9,6 +9,8 @@
 // and 7 from the markdown and writes them as CSV; generate turns that CSV
 // into Go structs with Encode and Decode methods. The BOLT directory is -bolts,
 // else $FULMEN_BOLTS_DIR, else "bolts" next to the module root.
+//
+// It is a build tool: it imports no fulmen package, and nothing imports it.
 package main
 
 import (
