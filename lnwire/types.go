@@ -36,4 +36,3 @@ type ChainHash [32]byte
 
 // String returns the hash in hex, in wire order.
 func (h ChainHash) String() string { return hex.EncodeToString(h[:]) }
-
