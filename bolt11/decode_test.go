@@ -8,6 +8,8 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
+
+	"github.com/fulmen-ln/fulmen/lnwire"
 )
 
 // testField is a tagged field given as raw 5-bit elements.
@@ -35,7 +37,7 @@ func baseFields() []testField {
 		bytesField(FieldPaymentHash, repeatByte(0xaa, 32)),
 		bytesField(FieldPaymentSecret, repeatByte(0x11, 32)),
 		bytesField(FieldDescription, []byte("test")),
-		{FieldFeatures, NewFeatureVector(8, 14).appendElements(nil)},
+		{FieldFeatures, appendFeatureElements(nil, lnwire.NewFeatureVector(8, 14))},
 	}
 }
 
@@ -161,10 +163,10 @@ func TestDecodeRejects(t *testing.T) {
 		{"empty route hint", buildInvoice("lnbc", withFields(nil, testField{FieldRouteHint, nil}), key, nil),
 			[]error{ErrInvalidRouteHint}},
 		{"unknown even feature 200",
-			buildInvoice("lnbc", withFields([]FieldType{FieldFeatures}, testField{FieldFeatures, NewFeatureVector(8, 14, 200).appendElements(nil)}), key, nil),
+			buildInvoice("lnbc", withFields([]FieldType{FieldFeatures}, testField{FieldFeatures, appendFeatureElements(nil, lnwire.NewFeatureVector(8, 14, 200))}), key, nil),
 			[]error{ErrUnknownRequiredFeature}},
 		{"basic_mpp without payment_secret",
-			buildInvoice("lnbc", withFields([]FieldType{FieldFeatures}, testField{FieldFeatures, NewFeatureVector(8, 17).appendElements(nil)}), key, nil),
+			buildInvoice("lnbc", withFields([]FieldType{FieldFeatures}, testField{FieldFeatures, appendFeatureElements(nil, lnwire.NewFeatureVector(8, 17))}), key, nil),
 			[]error{ErrMissingFeatureDependency}},
 		{"field running into the signature", truncated, []error{ErrFieldLength}},
 		{"two elements left after the fields", headerOnly, []error{ErrFieldLength}},
@@ -224,9 +226,9 @@ func TestDecodeAccepts(t *testing.T) {
 		check  func(t *testing.T, inv *Invoice)
 	}{
 		{"unknown odd feature ignored",
-			withFields([]FieldType{FieldFeatures}, testField{FieldFeatures, NewFeatureVector(8, 14, 17, 101).appendElements(nil)}), nil,
+			withFields([]FieldType{FieldFeatures}, testField{FieldFeatures, appendFeatureElements(nil, lnwire.NewFeatureVector(8, 14, 17, 101))}), nil,
 			func(t *testing.T, inv *Invoice) {
-				if !inv.Features.IsSet(101) || !inv.Features.HasFeature(FeatureBasicMPPRequired) {
+				if !inv.Features.IsSet(101) || !inv.Features.HasFeature(lnwire.BasicMPPRequired) {
 					t.Errorf("features %v", inv.Features.Bits())
 				}
 			}},

@@ -80,11 +80,8 @@ func NewDecoded(inv *Invoice) Decoded {
 	if inv.DescriptionHash != nil {
 		d.DescriptionHash = hex.EncodeToString(inv.DescriptionHash[:])
 	}
-	if high, ok := inv.Features.highestBit(); ok {
-		// Core Lightning prints the 9 field's bits in as many bytes as its
-		// 5-bit elements fill: ceil(elements * 5 / 8).
-		elements := int(high)/5 + 1
-		d.Features = hex.EncodeToString(inv.Features.bytesOfLength((elements*5 + 7) / 8))
+	if !inv.Features.IsEmpty() {
+		d.Features = hex.EncodeToString(clnFeatureBytes(inv.Features))
 	}
 	if len(inv.PaymentMetadata) > 0 {
 		d.PaymentMetadata = hex.EncodeToString(inv.PaymentMetadata)

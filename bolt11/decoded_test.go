@@ -10,6 +10,8 @@ import (
 	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/txscript"
+
+	"github.com/fulmen-ln/fulmen/lnwire"
 )
 
 // clnBolt11Fields are the properties Core Lightning's doc/schemas/decode.json
@@ -164,7 +166,7 @@ func checkDecodedValues(t *testing.T, want validExample, d Decoded) {
 	}
 }
 
-func jsonList(bits []FeatureBit) string {
+func jsonList(bits []lnwire.FeatureBit) string {
 	b, _ := json.Marshal(bits)
 	return string(bytes.ReplaceAll(b, []byte(","), []byte(" ")))
 }

@@ -179,7 +179,7 @@ func validateForEncoding(inv *Invoice) error {
 			}
 		}
 	}
-	if high, ok := inv.Features.highestBit(); ok && high > maxFeatureBit {
+	if high, ok := highestFeatureBit(inv.Features); ok && high > maxFeatureBit {
 		return fmt.Errorf("%w: feature bit %d", ErrFieldTooLong, high)
 	}
 	if err := checkFeatures(inv.Features); err != nil {

@@ -94,7 +94,7 @@ func (w *fieldWriter) writeNext(typ FieldType) error {
 	case FieldFeatures:
 		// BOLT 11 writer: "MUST use the minimum data_length possible to
 		// encode the non-zero bits with no 0 field-elements at the start."
-		w.data = inv.Features.appendElements(w.data)
+		w.data = appendFeatureElements(w.data, inv.Features)
 	case FieldPaymentMetadata:
 		w.data = appendBytesAsElements(w.data, inv.PaymentMetadata)
 	case FieldFallback:

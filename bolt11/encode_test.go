@@ -2,6 +2,7 @@ package bolt11
 
 import (
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"testing"
@@ -24,7 +25,7 @@ func validInvoice() *Invoice {
 		PaymentHash:   [32]byte{1, 2, 3},
 		PaymentSecret: [32]byte{4, 5, 6},
 		Description:   &description,
-		Features:      NewFeatureVector(FeatureVarOnionOptinRequired, FeaturePaymentSecretRequired),
+		Features:      lnwire.NewFeatureVector(lnwire.VarOnionOptinRequired, lnwire.PaymentSecretRequired),
 	}
 }
 
@@ -79,7 +80,7 @@ func TestEncodeRejects(t *testing.T) {
 		}, nil, ErrFieldTooLong},
 		{"unknown even feature", func(inv *Invoice) { inv.Features.Set(100) }, nil, ErrUnknownRequiredFeature},
 		{"feature beyond the field", func(inv *Invoice) { inv.Features.Set(5115) }, nil, ErrFieldTooLong},
-		{"basic_mpp without payment_secret", func(inv *Invoice) { inv.Features = NewFeatureVector(8, 17) }, nil, ErrMissingFeatureDependency},
+		{"basic_mpp without payment_secret", func(inv *Invoice) { inv.Features = lnwire.NewFeatureVector(8, 17) }, nil, ErrMissingFeatureDependency},
 		{"unknown field over 1023 elements", func(inv *Invoice) {
 			inv.UnknownFields = []RawField{{Type: 2, Data: make([]byte, 1024)}}
 		}, nil, ErrFieldTooLong},
@@ -218,32 +219,63 @@ func TestCheckDescription(t *testing.T) {
 	}
 }
 
-func TestFeatureVector(t *testing.T) {
-	v := NewFeatureVector(8, 14, 99)
-	if got := v.Bits(); len(got) != 3 || got[0] != 8 || got[1] != 14 || got[2] != 99 {
-		t.Fatalf("bits %v", got)
+func TestFeatureElements(t *testing.T) {
+	tests := []struct {
+		bits     []lnwire.FeatureBit
+		elements string // as bech32 characters
+		cln      string // Core Lightning's hex
+	}{
+		// BOLT 11 examples: "sgq" is bits 8 and 14; features 8, 14 and 99
+		// are "sqqqqqqqqqqqqqqqqsgq"; 8, 14 and 48 are "gqqqqqqsgq".
+		{[]lnwire.FeatureBit{8, 14}, "sgq", "4100"},
+		{[]lnwire.FeatureBit{8, 14, 99}, "sqqqqqqqqqqqqqqqqsgq", "08000000000000000000004100"},
+		{[]lnwire.FeatureBit{8, 14, 48}, "gqqqqqqsgq", "01000000004100"},
+		{[]lnwire.FeatureBit{0}, "p", "01"},
+		{[]lnwire.FeatureBit{15}, "pqqq", "008000"}, // 4 elements fill 3 bytes
+		{nil, "", ""},
 	}
-	// BOLT 11 example: features 8, 14 and 99 are "sqqqqqqqqqqqqqqqqsgq".
-	var want []byte
-	for _, c := range "sqqqqqqqqqqqqqqqqsgq" {
-		want = append(want, byte(strings.IndexRune(bech32Charset, c)))
+	for _, tc := range tests {
+		v := lnwire.NewFeatureVector(tc.bits...)
+		var got strings.Builder
+		for _, e := range appendFeatureElements(nil, v) {
+			got.WriteByte(bech32Charset[e])
+		}
+		if got.String() != tc.elements {
+			t.Errorf("%v: elements %q, want %q", tc.bits, got.String(), tc.elements)
+		}
+		if cln := hex.EncodeToString(clnFeatureBytes(v)); cln != tc.cln {
+			t.Errorf("%v: Core Lightning form %q, want %q", tc.bits, cln, tc.cln)
+		}
+		var elems []byte
+		for _, c := range tc.elements {
+			elems = append(elems, byte(strings.IndexRune(bech32Charset, c)))
+		}
+		back, err := featuresFromElements(elems)
+		if err != nil || !back.Equal(v) {
+			t.Errorf("%q: decoded %v, %v", tc.elements, back.Bits(), err)
+		}
 	}
-	if got := v.appendElements(nil); string(got) != string(want) {
-		t.Fatalf("elements %v, want %v", got, want)
+}
+
+// TestInvoiceFeaturesMatchBOLT9 checks the list of features known in
+// invoices against lnwire's BOLT 9 table: every pair with context 9, plus
+// the ASSUMED var_onion_optin and payment_secret.
+func TestInvoiceFeaturesMatchBOLT9(t *testing.T) {
+	want := map[lnwire.FeatureBit]bool{lnwire.VarOnionOptinRequired: true, lnwire.PaymentSecretRequired: true}
+	for _, f := range lnwire.KnownFeatures() {
+		if strings.Contains(f.Context, "9") {
+			want[f.Required] = true
+		}
 	}
-	if got := v.Bytes(); len(got) != 13 || got[0] != 0x08 || got[11] != 0x41 || got[12] != 0x00 {
-		t.Fatalf("bytes %x", got)
+	if len(want) != len(invoiceFeatures) {
+		t.Errorf("invoice features %v, BOLT 9 context 9 gives %v", invoiceFeatures, want)
 	}
-	c := v.Clone()
-	c.Set(200)
-	if v.IsSet(200) || !c.IsSet(200) || v.Equal(c) {
-		t.Fatal("clone shares storage")
+	for _, b := range invoiceFeatures {
+		if !want[b] || !knownInvoiceFeature(b) || !knownInvoiceFeature(b+1) {
+			t.Errorf("feature %d", b)
+		}
 	}
-	if !v.HasFeature(FeaturePaymentSecretOptional) || v.HasFeature(FeatureBasicMPPRequired) {
-		t.Fatal("HasFeature")
-	}
-	var empty FeatureVector
-	if !empty.IsEmpty() || empty.Bytes() != nil || empty.appendElements(nil) != nil {
-		t.Fatal("empty vector")
+	if knownInvoiceFeature(lnwire.AnchorsRequired) {
+		t.Error("option_anchors is not an invoice feature")
 	}
 }

@@ -3,6 +3,8 @@ package bolt11
 import (
 	"errors"
 	"fmt"
+
+	"github.com/fulmen-ln/fulmen/lnwire"
 )
 
 // Sentinel errors. Every error Decode, Encode and the validity helpers return
@@ -114,7 +116,7 @@ var (
 // as BOLT 11 asks ("SHOULD indicate the unknown bit to the user"). It matches
 // ErrUnknownRequiredFeature with errors.Is.
 type UnknownFeatureError struct {
-	Bit FeatureBit
+	Bit lnwire.FeatureBit
 }
 
 func (e *UnknownFeatureError) Error() string {

@@ -32,8 +32,8 @@ func ExampleEncode() {
 		PaymentSecret: [32]byte{7},
 		Description:   &description,
 		Expiry:        &expiry,
-		Features: bolt11.NewFeatureVector(bolt11.FeatureVarOnionOptinRequired,
-			bolt11.FeaturePaymentSecretRequired, bolt11.FeatureBasicMPPOptional),
+		Features: lnwire.NewFeatureVector(lnwire.VarOnionOptinRequired,
+			lnwire.PaymentSecretRequired, lnwire.BasicMPPOptional),
 	}
 	s, err := bolt11.Encode(inv, node.InvoiceSigner())
 	if err != nil {

@@ -38,7 +38,7 @@ type validExample struct {
 	PaymentHash        string              `json:"payment_hash"`
 	PaymentSecret      string              `json:"payment_secret"`
 	Payee              string              `json:"payee"`
-	Features           []FeatureBit        `json:"features"`
+	Features           []lnwire.FeatureBit `json:"features"`
 	Description        *string             `json:"description"`
 	DescriptionHash    string              `json:"description_hash"`
 	Expiry             *uint64             `json:"expiry"`
@@ -166,7 +166,7 @@ func checkDecodedExample(t *testing.T, want validExample, inv *Invoice) {
 	if inv.NodeID != nil {
 		t.Errorf("no example has an n field, got %x", inv.NodeID.SerializeCompressed())
 	}
-	if !inv.Features.Equal(NewFeatureVector(want.Features...)) {
+	if !inv.Features.Equal(lnwire.NewFeatureVector(want.Features...)) {
 		t.Errorf("features %v, want %v", inv.Features.Bits(), want.Features)
 	}
 	switch {
@@ -292,7 +292,7 @@ func invoiceFromExample(t *testing.T, want validExample) *Invoice {
 		Description:             want.Description,
 		Expiry:                  want.Expiry,
 		MinFinalCLTVExpiryDelta: want.MinFinalCLTVExpiry,
-		Features:                NewFeatureVector(want.Features...),
+		Features:                lnwire.NewFeatureVector(want.Features...),
 	}
 	if want.AmountMsat != nil {
 		amount := lnwire.MilliSatoshi(*want.AmountMsat)

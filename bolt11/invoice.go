@@ -106,7 +106,7 @@ type Invoice struct {
 	// RouteHints are the `r` fields, each a route of one or more hops.
 	RouteHints [][]RouteHop
 	// Features is the `9` field.
-	Features FeatureVector
+	Features lnwire.FeatureVector
 	// PaymentMetadata is the `m` field.
 	PaymentMetadata []byte
 	// UnknownFields are the fields kept uninterpreted, in order.
