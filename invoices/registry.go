@@ -141,7 +141,7 @@ func (r *Registry) Create(ctx context.Context, req CreateRequest) (Invoice, erro
 		RouteHints:              req.RouteHints,
 		// BOLT #11: a writer MUST set payment_secret's feature bit, and
 		// var_onion_optin which it depends on.
-		Features: bolt11.NewFeatureVector(bolt11.FeatureVarOnionOptinRequired, bolt11.FeaturePaymentSecretRequired),
+		Features: lnwire.NewFeatureVector(lnwire.VarOnionOptinRequired, lnwire.PaymentSecretRequired),
 	}
 	if req.DescHashOnly {
 		h := sha256.Sum256([]byte(req.Description))
