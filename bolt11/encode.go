@@ -152,11 +152,11 @@ func validateForEncoding(inv *Invoice) error {
 		if !utf8.ValidString(*inv.Description) {
 			return ErrInvalidUTF8
 		}
-		if len(*inv.Description) > maxDescriptionSize {
+		if len(*inv.Description) > maxFieldBytes {
 			return fmt.Errorf("%w: description of %d bytes (use h for longer ones)", ErrFieldTooLong, len(*inv.Description))
 		}
 	}
-	if len(inv.PaymentMetadata) > maxDescriptionSize {
+	if len(inv.PaymentMetadata) > maxFieldBytes {
 		return fmt.Errorf("%w: payment metadata of %d bytes", ErrFieldTooLong, len(inv.PaymentMetadata))
 	}
 	for _, fb := range inv.Fallbacks {

@@ -48,7 +48,7 @@ func (l lyingSigner) PubKey() *btcec.PublicKey { return l.claim.PubKey() }
 
 func TestEncodeRejects(t *testing.T) {
 	key := testKey(1)
-	tooLong := strings.Repeat("x", maxDescriptionSize+1)
+	tooLong := strings.Repeat("x", maxFieldBytes+1)
 	badUTF8 := "\xff"
 	zero := lnwire.MilliSatoshi(0)
 	tests := []struct {

@@ -52,14 +52,14 @@ const (
 
 // Encoding limits.
 const (
-	maxFieldElements   = 1023      // 10-bit data_length
-	maxTimestamp       = 1<<35 - 1 // 35-bit timestamp
-	timestampElements  = 7
-	signatureElements  = 104 // 520 bits
-	hashElements       = 52  // p, s, h
-	nodeIDElements     = 53  // n
-	routeHopBytes      = 51  // 33 + 8 + 4 + 4 + 2
-	maxDescriptionSize = maxFieldElements * 5 / 8
+	maxFieldElements  = 1023      // 10-bit data_length
+	maxTimestamp      = 1<<35 - 1 // 35-bit timestamp
+	timestampElements = 7
+	signatureElements = 104                      // 520 bits
+	hashElements      = 52                       // p, s, h
+	nodeIDElements    = 53                       // n
+	routeHopBytes     = 51                       // 33 + 8 + 4 + 4 + 2
+	maxFieldBytes     = maxFieldElements * 5 / 8 // 639
 )
 
 // RouteHop is one entry of an `r` field: the channel from NodeID towards the
