@@ -3,14 +3,14 @@
 # spec.csv from the BOLT markdown and regenerates messages_gen.go from it, in
 # a temporary directory, and diffs both against the committed files.
 #
-# The BOLTs are read from $FULMEN_BOLTS_DIR, else from "bolts" next to the
-# module root (the pinned checkout, lightning/bolts a377265). spec.csv records
+# The BOLTs are read from $FULMEN_BOLTS_DIR, else from spec/bolts in the
+# module (copied from lightning/bolts a377265). spec.csv records
 # the SHA-256 of each file it was extracted from, so a different BOLT version
 # shows up in the diff.
 set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bolts=${FULMEN_BOLTS_DIR:-$(dirname "$root")/bolts}
+bolts=${FULMEN_BOLTS_DIR:-$root/spec/bolts}
 if [ ! -f "$bolts/01-messaging.md" ]; then
 	echo "check.sh: no BOLT markdown in $bolts; set FULMEN_BOLTS_DIR" >&2
 	exit 1

@@ -8,7 +8,7 @@
 // extract reads the message, tlv_stream and subtype definitions of BOLT 1, 2
 // and 7 from the markdown and writes them as CSV; generate turns that CSV
 // into Go structs with Encode and Decode methods. The BOLT directory is -bolts,
-// else $FULMEN_BOLTS_DIR, else "bolts" next to the module root.
+// else $FULMEN_BOLTS_DIR, else spec/bolts in the module.
 //
 // It is a build tool: it imports no fulmen package, and nothing imports it.
 package main
@@ -106,7 +106,7 @@ func boltsDir(flagValue string) (string, error) {
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(filepath.Dir(dir), "bolts"), nil
+			return filepath.Join(dir, "spec", "bolts"), nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
