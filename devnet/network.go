@@ -15,10 +15,11 @@ type Network struct {
 	nodes []*Node
 }
 
-// NewNetwork builds the binaries, starts a chain in dir and mines
+// NewNetwork builds the binaries (into binDir, or a temporary directory
+// when empty; once per process), starts a chain in dir and mines
 // initialBlocks blocks.
-func NewNetwork(ctx context.Context, dir string, initialBlocks int) (*Network, error) {
-	bin, err := Build(ctx, "")
+func NewNetwork(ctx context.Context, dir, binDir string, initialBlocks int) (*Network, error) {
+	bin, err := Build(ctx, binDir)
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ func Start(t testing.TB) *TestNetwork {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	n, err := NewNetwork(ctx, dir, 101)
+	n, err := NewNetwork(ctx, dir, "", 101)
 	if err != nil {
 		os.RemoveAll(dir)
 		t.Fatal(err)
