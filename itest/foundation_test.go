@@ -199,4 +199,3 @@ func TestUnreachableBackendFailsClearly(t *testing.T) {
 		t.Fatalf("pid file left behind: %v", err)
 	}
 }
-
