@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/fulmen-ln/fulmen/devnet"
+	"github.com/fulmen-ln/fulmen/rpc"
 )
 
 type getinfo struct {
@@ -198,4 +199,66 @@ func TestUnreachableBackendFailsClearly(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "fulmend-regtest.pid")); !os.IsNotExist(err) {
 		t.Fatalf("pid file left behind: %v", err)
 	}
+}
+
+func TestBackendOnAnotherNetworkIsRefused(t *testing.T) {
+	t.Parallel()
+	net := devnet.Start(t)
+	b := net.Chain.Backend()
+	dir := t.TempDir()
+	code, out := runFulmend(t, net.Binaries().Fulmend, "--lightning-dir="+dir, "--network=testnet",
+		"--bitcoin-rpcport="+strconv.Itoa(b.Port), "--bitcoin-rpcuser="+b.User,
+		"--bitcoin-rpcpassword="+b.Password, "--bitcoin-rpccert="+b.CertFile,
+		"--log-file="+filepath.Join(dir, "log"))
+	if code != 1 || !strings.Contains(out, `is on network "regtest", but fulmend is configured for "testnet"`) {
+		t.Fatalf("exit %d, output %q", code, out)
+	}
+	code, out = runFulmend(t, net.Binaries().Fulmend, "--lightning-dir="+dir, "--network=regtest",
+		"--bitcoin-rpcport="+strconv.Itoa(b.Port), "--bitcoin-rpcuser="+b.User,
+		"--bitcoin-rpcpassword=wrong", "--bitcoin-rpccert="+b.CertFile,
+		"--log-file="+filepath.Join(dir, "log"))
+	if code != 1 || !strings.Contains(out, "authentication failed") {
+		t.Fatalf("wrong password: exit %d, output %q", code, out)
+	}
+}
+
+func TestDaemonModeDetachesAndStops(t *testing.T) {
+	t.Parallel()
+	net := devnet.Start(t)
+	b := net.Chain.Backend()
+	dir, err := os.MkdirTemp("", "fulmen-detach-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	pidFile := filepath.Join(dir, "fulmend-regtest.pid")
+	code, out := runFulmend(t, net.Binaries().Fulmend, "--lightning-dir="+dir, "--network=regtest", "--daemon",
+		"--bitcoin-rpcport="+strconv.Itoa(b.Port), "--bitcoin-rpcuser="+b.User,
+		"--bitcoin-rpcpassword="+b.Password, "--bitcoin-rpccert="+b.CertFile,
+		"--log-file="+filepath.Join(dir, "log"))
+	if code != 0 {
+		t.Fatalf("--daemon: exit %d, %q", code, out)
+	}
+	pidText, _ := os.ReadFile(pidFile)
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(pidText)))
+	if pid == 0 {
+		t.Fatalf("no pid in %s", pidFile)
+	}
+	defer func() { // if the test fails half-way, do not leave our daemon behind
+		if p, err := os.FindProcess(pid); err == nil {
+			p.Signal(os.Kill)
+		}
+	}()
+	client := rpc.NewClient(filepath.Join(dir, "regtest", "lightning-rpc"))
+	var gi getinfo
+	if err := client.Call(context.Background(), "getinfo", nil, &gi); err != nil || gi.Network != "regtest" {
+		t.Fatalf("detached daemon getinfo: %+v %v", gi, err)
+	}
+	if err := client.Call(context.Background(), "stop", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 20*time.Second, "detached daemon to remove its pid file", func() bool {
+		_, err := os.Stat(pidFile)
+		return os.IsNotExist(err)
+	})
 }
