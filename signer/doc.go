@@ -10,6 +10,10 @@
 //	node key = HKDF-SHA256(ikm = hsm_secret, salt = "fulmen", info = "nodeid"),
 //	           retried with info "nodeid/1", "nodeid/2"... in the (negligible)
 //	           case the output is not a valid secp256k1 scalar.
+//	wallet   = BIP 32 master from HKDF-SHA256(hsm_secret, salt "fulmen",
+//	           info "bip32 seed"); P2WPKH keys at m/84'/coin'/0'/change/i
+//	           (BIP 84) and P2TR key-path-only keys at m/86'/coin'/0'/change/i
+//	           (BIP 86); coin 0 on mainnet, 1 elsewhere.
 //
 // No other package may read hsm_secret or hold a *btcec.PrivateKey of the
 // node. Key material types here never print their bytes.
