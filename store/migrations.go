@@ -33,6 +33,39 @@ var migrations = []string{
 		paid_at              INTEGER
 	)`,
 	`CREATE TABLE invoice_index (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`,
+	// 4-7: the on-chain wallet (store/wallet.go). Key branches hand out
+	// indexes; blocks are the processed chain (for reorg detection);
+	// transactions and outputs are the wallet's own. Heights NULL while
+	// unconfirmed; reserved_til is the block height a reservation ends at.
+	`CREATE TABLE wallet_keys (
+		kind       INTEGER NOT NULL,
+		change     INTEGER NOT NULL,
+		next_index INTEGER NOT NULL,
+		PRIMARY KEY (kind, change)
+	)`,
+	`CREATE TABLE wallet_blocks (height INTEGER PRIMARY KEY, hash BLOB NOT NULL)`,
+	`CREATE TABLE wallet_txs (
+		seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+		txid        BLOB NOT NULL UNIQUE,
+		rawtx       BLOB NOT NULL,
+		blockheight INTEGER,
+		txindex     INTEGER NOT NULL DEFAULT 0
+	)`,
+	`CREATE TABLE wallet_utxos (
+		txid         BLOB NOT NULL,
+		vout         INTEGER NOT NULL,
+		amount_sat   INTEGER NOT NULL,
+		pkscript     BLOB NOT NULL,
+		key_kind     INTEGER NOT NULL,
+		key_change   INTEGER NOT NULL,
+		key_index    INTEGER NOT NULL,
+		blockheight  INTEGER,
+		coinbase     INTEGER NOT NULL DEFAULT 0,
+		spend_txid   BLOB,
+		spend_height INTEGER,
+		reserved_til INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (txid, vout)
+	)`,
 }
 
 // SchemaVersion is the version a fully migrated database has.
