@@ -20,7 +20,7 @@ type appendixCCase struct {
 	name                string
 	toLocal, toRemote   lnwire.MilliSatoshi
 	feerate             lnwire.FeeratePerKW
-	baseFee, actualFee  int64 // -1 when the appendix does not give them
+	baseFee, actualFee  int64              // -1 when the appendix does not give them
 	htlcScripts         map[int]outputNote // by HTLC number
 	toLocalNote         *outputNote
 	toRemoteNote        *outputNote

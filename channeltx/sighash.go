@@ -15,7 +15,8 @@ import (
 const SigHashSingleAnyoneCanPay = txscript.SigHashSingle | txscript.SigHashAnyOneCanPay
 
 // WitnessSigHash returns the BIP 143 signature hash of input inputIndex of
-// tx, which spends a P2WSH output of the given value with witnessScript.
+// tx, which spends a segwit v0 output of the given value: witnessScript is
+// the P2WSH witness script, or for a P2WPKH output its output script.
 func WitnessSigHash(tx *wire.MsgTx, inputIndex int, witnessScript []byte, value lnwire.Satoshi, hashType txscript.SigHashType) ([32]byte, error) {
 	if inputIndex < 0 || inputIndex >= len(tx.TxIn) {
 		return [32]byte{}, fmt.Errorf("%w: %d of %d", ErrInputIndex, inputIndex, len(tx.TxIn))

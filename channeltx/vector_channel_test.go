@@ -30,6 +30,9 @@ type vectorChannel struct {
 
 	localFundingPriv, remoteFundingPriv *btcec.PrivateKey
 	localHTLCPriv, remoteHTLCPriv       *btcec.PrivateKey
+	// For spending the outputs: local_delayed_privkey, the revocation
+	// private key of this commitment, and remotepubkey's private key.
+	localDelayedPriv, revocationPriv, remotePaymentPriv *btcec.PrivateKey
 }
 
 // htlcsFor returns the test HTLCs a case uses: BOLT #3 Appendix C: "the HTLCs
@@ -180,6 +183,16 @@ func loadVectorChannel(t *testing.T) *vectorChannel {
 	localDelayedPriv := DerivePrivKey(localDelayedSecret, point)
 	if localDelayedPriv.Key.Bytes() != mustPrivKey(t, get("local_delayed_privkey")).Key.Bytes() {
 		t.Fatal("local_delayed_privkey does not derive from local_delayed_payment_basepoint_secret")
+	}
+	ch.localDelayedPriv = localDelayedPriv
+	ch.remotePaymentPriv = remotePaymentSecret
+	perCommitmentKey, err := PrivateKeyFromSecret(perCommitmentSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch.revocationPriv = DeriveRevocationPrivKey(remoteRevocationSecret, perCommitmentKey)
+	if !ch.revocationPriv.PubKey().IsEqual(ch.keys.Revocation) {
+		t.Fatal("revocation private key does not match local_revocation_pubkey")
 	}
 	ch.obscuringFactor = ObscuringFactor(local.Payment, remote.Payment)
 	return ch
