@@ -55,7 +55,7 @@ func (ch *vectorChannel) htlcsFor(name string) (htlcs []HTLC, numbers []int) {
 
 // loadVectorChannel reads the header of Appendix C and checks that the keys
 // it lists follow from the basepoints and secrets (Key Derivation).
-func loadVectorChannel(t *testing.T) *vectorChannel {
+func loadVectorChannel(t testing.TB) *vectorChannel {
 	t.Helper()
 	v := map[string]string{}
 	for _, l := range readVectorLines(t, "testdata/appendix_c.txt") {
