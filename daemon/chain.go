@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/fulmen-ln/fulmen/lnwire"
 )
 
 // chainBackend is what the daemon needs of the chain so far.
 type chainBackend interface {
 	// BlockCount returns the height of the backend's best block.
-	BlockCount(ctx context.Context) (int64, error)
+	BlockCount(ctx context.Context) (lnwire.BlockHeight, error)
 	// Network returns the backend's network in Core Lightning's naming.
 	Network(ctx context.Context) (string, error)
 }

@@ -191,7 +191,7 @@ func TestUnreachableBackendFailsClearly(t *testing.T) {
 	l.Close()
 	dir := t.TempDir()
 	code, out := runFulmend(t, bin.Fulmend, "--lightning-dir="+dir, "--network=regtest",
-		"--bitcoin-rpcport="+strconv.Itoa(port), "--bitcoin-retry-timeout=2", "--log-file="+filepath.Join(dir, "log"))
+		"--bitcoin-rpcport="+strconv.Itoa(port), "--bitcoin-rpcuser=u", "--bitcoin-retry-timeout=2", "--log-file="+filepath.Join(dir, "log"))
 	if code != 1 || !strings.Contains(out, "unreachable") {
 		t.Fatalf("exit %d, output %q", code, out)
 	}
