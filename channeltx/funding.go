@@ -83,7 +83,8 @@ func (s *FundingSpend) Verify(signer Party, sig *ecdsa.Signature) error {
 	return VerifyWitnessSignature(s.Funding.Key(signer), sig, s.Tx, 0, s.FundingScript, s.Funding.Amount, txscript.SigHashAll)
 }
 
-// AddWitness completes the transaction with both parties' signatures.
+// AddWitness completes the transaction with both parties' signatures,
+// which must not be nil.
 //
 // BOLT #3: txin[0] witness: 0 <signature_for_pubkey1> <signature_for_pubkey2>
 func (s *FundingSpend) AddWitness(localSig, remoteSig *ecdsa.Signature) {
