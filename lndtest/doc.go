@@ -1,0 +1,26 @@
+// Package lndtest runs a real lnd, pinned at Version (v0.21.3-beta), as a
+// test peer on the same btcd regtest chain as Fulmen's daemons: the
+// interoperability layer of the test pyramid (DESIGN.md §3.7). lnd is a
+// Lightning implementation no one here wrote, so a flow that works against it
+// checks our reading of BOLTs 1, 2, 7, 8, 9 and 11 rather than our own
+// assumptions.
+//
+// Install builds lnd and lncli once per machine through
+// scripts/install-lnd.sh (lnd's go.mod has replace directives, so
+// `go install` is refused; the script builds a copy of the module) and caches
+// them beside Go's build cache. Start runs lnd in its own directory on free
+// 127.0.0.1 ports, with btcd's TLS RPC as its chain backend, and waits until
+// lnd's REST API reports synced_to_chain. Node talks to lnd over that REST API
+// (lnd's JSON names, TLS with lnd's tls.cert, the admin macaroon in the
+// Grpc-Metadata-macaroon header): typed methods for what the tests use and
+// Call / Stream for any other endpoint of lnrpc/lightning.swagger.json.
+//
+// Everything takes a context and returns errors (see errors.go);
+// testing.go adds thin *testing.T wrappers. Processes are stopped by pid
+// (REST stop, then SIGTERM, then SIGKILL), never by name.
+//
+// This is test support: only tests may import it. It imports lnwire for unit
+// and feature types and nothing else of Fulmen; in particular it must not
+// import the daemon, rpc or protocol packages it is used to test, so lnd stays
+// an independent judge.
+package lndtest
