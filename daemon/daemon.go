@@ -18,6 +18,7 @@ import (
 	"github.com/fulmen-ln/fulmen/rpc"
 	"github.com/fulmen-ln/fulmen/signer"
 	"github.com/fulmen-ln/fulmen/store"
+	"github.com/fulmen-ln/fulmen/wallet"
 )
 
 // RPCFileName is the JSON-RPC socket in the network directory, as in Core
@@ -32,6 +33,7 @@ type Daemon struct {
 	store    *store.Store
 	chain    chainBackend
 	invoices *invoices.Registry
+	wallet   *wallet.Wallet
 	rpc      *rpc.Server
 
 	tipHeight atomic.Uint32
@@ -124,6 +126,9 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 		defer d.wg.Done()
 		d.followTip(runCtx)
 	}()
+	if err := d.startWallet(ctx, runCtx); err != nil {
+		return nil, err
+	}
 
 	d.rpc = rpc.NewServer(d.methods(), d.log.With("subsystem", "rpc"))
 	if err := d.rpc.ListenUnix(filepath.Join(cfg.NetworkDir, RPCFileName)); err != nil {

@@ -28,6 +28,7 @@ func (d *Daemon) methods() *rpc.Table {
 		},
 	})
 	d.addInvoiceMethods(t)
+	d.addWalletMethods(t)
 	return t
 }
 
