@@ -16,11 +16,15 @@ type outbox struct {
 	notes      []Effect
 }
 
-func (o *outbox) save()                        { o.persist = true }
-func (o *outbox) send(m lnwire.Message)        { o.messages = append(o.messages, SendMessage{Msg: m}) }
-func (o *outbox) notify(e Effect)              { o.notes = append(o.notes, e) }
-func (o *outbox) broadcast(e BroadcastTx)      { o.broadcasts = append(o.broadcasts, e) }
-func (o *outbox) sendAll(ms ...lnwire.Message) { for _, m := range ms { o.send(m) } }
+func (o *outbox) save()                   { o.persist = true }
+func (o *outbox) send(m lnwire.Message)   { o.messages = append(o.messages, SendMessage{Msg: m}) }
+func (o *outbox) notify(e Effect)         { o.notes = append(o.notes, e) }
+func (o *outbox) broadcast(e BroadcastTx) { o.broadcasts = append(o.broadcasts, e) }
+func (o *outbox) sendAll(ms ...lnwire.Message) {
+	for _, m := range ms {
+		o.send(m)
+	}
+}
 
 func (o *outbox) list() []Effect {
 	var out []Effect
