@@ -6,15 +6,19 @@ import (
 	"fmt"
 	"github.com/btcsuite/btcd/chaincfg"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/fulmen-ln/fulmen/bolt11"
 	"github.com/fulmen-ln/fulmen/config"
 	"github.com/fulmen-ln/fulmen/invoices"
+	"github.com/fulmen-ln/fulmen/lnwire"
+	"github.com/fulmen-ln/fulmen/peer"
 	"github.com/fulmen-ln/fulmen/rpc"
 	"github.com/fulmen-ln/fulmen/signer"
 	"github.com/fulmen-ln/fulmen/store"
@@ -34,6 +38,8 @@ type Daemon struct {
 	chain    chainBackend
 	invoices *invoices.Registry
 	wallet   *wallet.Wallet
+	peers    *peer.Manager
+	bound    []Address // where we accept peers, for getinfo's binding
 	rpc      *rpc.Server
 
 	tipHeight atomic.Uint32
@@ -130,6 +136,10 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 		return nil, err
 	}
 
+	if err := d.startPeers(); err != nil {
+		return nil, err
+	}
+
 	d.rpc = rpc.NewServer(d.methods(), d.log.With("subsystem", "rpc"))
 	if err := d.rpc.ListenUnix(filepath.Join(cfg.NetworkDir, RPCFileName)); err != nil {
 		return nil, err
@@ -150,6 +160,9 @@ func (d *Daemon) Shutdown() {
 	if d.rpc != nil {
 		d.rpc.Close()
 		os.Remove(filepath.Join(d.cfg.NetworkDir, RPCFileName))
+	}
+	if d.peers != nil {
+		d.peers.Close()
 	}
 	if d.cancel != nil {
 		d.cancel()
@@ -184,3 +197,46 @@ func invoiceCurrency(n config.Network) bolt11.Currency {
 
 // chainParams are the network's address and chain parameters.
 func (d *Daemon) chainParams() *chaincfg.Params { return d.cfg.Network.Params() }
+
+// startPeers builds the peer manager and listens on the configured
+// addresses.
+func (d *Daemon) startPeers() error {
+	cfg := peer.DefaultConfig()
+	cfg.Key = d.signer.NodeECDH()
+	cfg.Chain = lnwire.ChainHash(*d.chainParams().GenesisHash)
+	cfg.Logger = d.log.With("subsystem", "peer")
+	var err error
+	if d.peers, err = peer.NewManager(cfg); err != nil {
+		return err
+	}
+	for _, addr := range d.cfg.Listen {
+		if addr.Kind == config.AddressUnix {
+			removeStaleSocket(addr.Host)
+		}
+		bound, err := d.peers.Listen(context.Background(), addr)
+		if err != nil {
+			return fmt.Errorf("listening on %s: %w", addr, err)
+		}
+		d.bound = append(d.bound, addressOf(bound.String()))
+		d.log.Info("listening for peers", "address", bound.String())
+	}
+	return nil
+}
+
+// removeStaleSocket deletes a Unix socket file that nothing listens on any
+// more (left by a crash), so that we can listen there again. A live socket
+// is left alone: Listen then fails with "address already in use".
+func removeStaleSocket(path string) {
+	info, err := os.Lstat(path)
+	if err != nil || info.Mode()&os.ModeSocket == 0 {
+		return
+	}
+	conn, err := net.DialTimeout("unix", path, time.Second)
+	if err == nil {
+		conn.Close()
+		return
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		os.Remove(path)
+	}
+}

@@ -29,6 +29,7 @@ func (d *Daemon) methods() *rpc.Table {
 	})
 	d.addInvoiceMethods(t)
 	d.addWalletMethods(t)
+	d.addPeerMethods(t)
 	return t
 }
 
@@ -65,7 +66,8 @@ func (d *Daemon) getinfo(context.Context, rpc.Params) (any, error) {
 		Alias:        d.alias(id),
 		Color:        d.color(id),
 		Address:      announcedAddresses(d.cfg.Announce),
-		Binding:      []Address{},
+		Binding:      append([]Address{}, d.bound...),
+		NumPeers:     d.connectedPeers(),
 		Version:      Version,
 		BlockHeight:  d.tipHeight.Load(),
 		Network:      string(d.cfg.Network),
@@ -111,4 +113,14 @@ func announcedAddresses(list []config.Address) []Address {
 		out = append(out, entry)
 	}
 	return out
+}
+
+func (d *Daemon) connectedPeers() int {
+	n := 0
+	for _, p := range d.peers.Peers() {
+		if p.Connected {
+			n++
+		}
+	}
+	return n
 }

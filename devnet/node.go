@@ -28,6 +28,10 @@ type Node struct {
 	Name         string
 	LightningDir string
 	Network      string
+	// P2PAddress is the loopback host:port the node accepts peers on, and
+	// PeerSocket the Unix socket path it also accepts peers on.
+	P2PAddress string
+	PeerSocket string
 	bin          Binaries
 	extra        []string
 
@@ -47,7 +51,15 @@ func NewNode(ctx context.Context, bin Binaries, backend Backend, dir, name strin
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	p2p := fmt.Sprintf("127.0.0.1:%d", port)
+	socket := filepath.Join(dir, "peer.sock")
 	lines := []string{
+		"bind-addr=" + p2p,
+		"bind-addr=" + socket,
 		"network=regtest",
 		"alias=" + name,
 		"log-level=debug",
@@ -64,7 +76,7 @@ func NewNode(ctx context.Context, bin Binaries, backend Backend, dir, name strin
 	if err := os.WriteFile(filepath.Join(dir, "config"), []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
 		return nil, err
 	}
-	n := &Node{Name: name, LightningDir: dir, Network: "regtest", bin: bin}
+	n := &Node{Name: name, LightningDir: dir, Network: "regtest", bin: bin, P2PAddress: p2p, PeerSocket: socket}
 	if err := n.Start(ctx); err != nil {
 		return nil, err
 	}
