@@ -32,8 +32,8 @@ type Node struct {
 	// PeerSocket the Unix socket path it also accepts peers on.
 	P2PAddress string
 	PeerSocket string
-	bin          Binaries
-	extra        []string
+	bin        Binaries
+	extra      []string
 
 	cmd    *exec.Cmd
 	exited chan struct{}
