@@ -37,6 +37,8 @@ var (
 	ErrPingTooLarge = errors.New("peer: ping too large")
 	// ErrTooManyPings: too many pings are waiting for their pong.
 	ErrTooManyPings = errors.New("peer: too many pings outstanding")
+	// ErrSelfConnection: a connection to our own node id.
+	ErrSelfConnection = errors.New("peer: connection to ourselves")
 	// ErrBadAddress: an address that cannot be dialled or listened on.
 	ErrBadAddress = errors.New("peer: bad address")
 )

@@ -183,6 +183,9 @@ func (m *Manager) Connect(ctx context.Context, id *btcec.PublicKey, address stri
 	if id == nil {
 		return Info{}, fmt.Errorf("%w: no node id", ErrBadAddress)
 	}
+	if id.IsEqual(m.cfg.Key.PubKey()) {
+		return Info{}, ErrSelfConnection
+	}
 	if p := m.connected(id); p != nil {
 		return p.Info(), nil
 	}
@@ -234,6 +237,10 @@ func dial(ctx context.Context, address string) (net.Conn, error) {
 // succeeds, registers the peer and starts its loops.
 func (m *Manager) startPeer(ctx context.Context, tc *transport.Conn, direction Direction) (*Peer, error) {
 	p := newPeer(&m.cfg, tc, direction)
+	if p.id.IsEqual(m.cfg.Key.PubKey()) {
+		tc.Close()
+		return nil, ErrSelfConnection
+	}
 	if err := p.exchangeInit(ctx); err != nil {
 		tc.Close()
 		return nil, err

@@ -192,7 +192,7 @@ func TestNewConnectionReplacesOlder(t *testing.T) {
 	if _, err := alice.Connect(ctx, bob.id, bobAddr); err != nil {
 		t.Fatal(err)
 	}
-	first, _ := bob.Peer(alice.id)
+	first := bob.events.wait(t, isEvent(EventConnected, alice.id)).Info
 	// Alice again, from a second process with the same key.
 	aliceAgain := newTestNode(t, 1, nil)
 	if _, err := aliceAgain.Connect(ctx, bob.id, bobAddr); err != nil {
@@ -228,6 +228,7 @@ func TestConnectFailures(t *testing.T) {
 		{"wrong node key", testKey(t, 3).PubKey(), bobAddr, transport.ErrHandshakeFailed},
 		{"empty address", bob.id, "", ErrBadAddress},
 		{"nil id", nil, bobAddr, ErrBadAddress},
+		{"ourselves", alice.id, alice.listenTCP(t), ErrSelfConnection},
 		{"nothing listening", bob.id, socketPath(t), nil},
 	}
 	for _, tc := range tests {

@@ -225,6 +225,7 @@ func TestMisbehavingPeers(t *testing.T) {
 	if _, err := carol.Connect(ctx, bob.id, bobAddr); err != nil {
 		t.Fatal(err)
 	}
+	bob.events.wait(t, isEvent(EventConnected, carol.id))
 	for i, mb := range misbehaviours {
 		t.Run(mb.name, func(t *testing.T) {
 			seed := byte(0x40 + i)

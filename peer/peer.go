@@ -140,26 +140,32 @@ func (p *Peer) Send(ctx context.Context, msg lnwire.Message) error {
 	return p.enqueue(outgoing{raw: raw})
 }
 
-// enqueue adds item to the send queue without blocking.
+// enqueue adds item to the send queue without blocking; a full queue
+// disconnects the peer.
 func (p *Peer) enqueue(item outgoing) error {
+	err := p.tryEnqueue(item)
+	if errors.Is(err, ErrSendQueueFull) {
+		p.close(ErrSendQueueFull)
+	}
+	return err
+}
+
+// tryEnqueue adds item to the send queue if there is room.
+func (p *Peer) tryEnqueue(item outgoing) error {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.closeErr != nil || p.failing {
-		err := p.closedError()
-		p.mu.Unlock()
-		return err
+		return p.closedError()
 	}
 	select {
 	case p.out <- item:
 		if item.closeAfter != nil {
 			p.failing = true
 		}
-		p.mu.Unlock()
 		return nil
 	default:
+		return ErrSendQueueFull
 	}
-	p.mu.Unlock()
-	p.close(ErrSendQueueFull)
-	return ErrSendQueueFull
 }
 
 // closedError is the error of an operation on a closed or closing peer.
@@ -199,7 +205,7 @@ func (p *Peer) fail(violation *ProtocolError) {
 	}
 	raw, err := lnwire.WriteMessage(warningMessage(violation.Warning))
 	if err == nil {
-		err = p.enqueue(outgoing{raw: raw, closeAfter: violation})
+		err = p.tryEnqueue(outgoing{raw: raw, closeAfter: violation})
 	}
 	if err != nil {
 		p.close(violation)
