@@ -9,6 +9,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"io"
+	"log"
 	"math/big"
 	"net"
 	"net/http"
@@ -165,13 +167,16 @@ func TestCallTimeoutAndCancel(t *testing.T) {
 }
 
 func TestCallTLS(t *testing.T) {
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if user, pass, _ := r.BasicAuth(); user != "user" || pass != "pass" {
 			http.Error(w, "401 Unauthorized.", http.StatusUnauthorized)
 			return
 		}
 		_, _ = w.Write([]byte(`{"result":12,"error":null,"id":1}`))
 	}))
+	// The failed handshakes below are expected: keep them out of the log.
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
 	defer srv.Close()
 	dir := t.TempDir()
 	certPath := filepath.Join(dir, "rpc.cert")

@@ -42,8 +42,10 @@
 //     a method-not-found answer and then uses estimatefee; no estimate in
 //     either form is chain.ErrNoEstimate.
 //   - sendrawtransaction: both use -25 (missing inputs), -26 (rejected),
-//     -27 (already known; btcd also for a transaction already in its
-//     mempool, where bitcoind returns the txid). The second parameter
+//     -27 (already in the chain). A transaction already in the mempool:
+//     bitcoind returns its txid, btcd answers -26 "already have
+//     transaction", which the client reports as chain.ErrTxAlreadyKnown
+//     like -27 (and bitcoind's "txn-already-..." rejections). The second parameter
 //     differs (btcd: allowhighfees bool; bitcoind: maxfeerate), so it is
 //     never sent.
 //   - gettxout: same parameters and result (null when spent or unknown);

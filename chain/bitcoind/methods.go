@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"strings"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
@@ -155,9 +157,7 @@ func (c *Client) SendRawTransaction(ctx context.Context, tx *wire.MsgTx) (chainh
 	var text string
 	err := c.Call(ctx, "sendrawtransaction", []any{hex.EncodeToString(buf.Bytes())}, &text)
 	if err != nil {
-		err = withKind(err, ErrTxMissingInputs, CodeVerifyError)
-		err = withKind(err, ErrTxRejected, CodeVerifyRejected)
-		return chainhash.Hash{}, withKind(err, ErrTxAlreadyKnown, CodeVerifyAlreadyInUTXO)
+		return chainhash.Hash{}, classifySendError(err)
 	}
 	txid, err := parseHash("sendrawtransaction", text)
 	if err != nil {
@@ -167,6 +167,20 @@ func (c *Client) SendRawTransaction(ctx context.Context, tx *wire.MsgTx) (chainh
 		return txid, fmt.Errorf("%w: sendrawtransaction returned txid %s for %s", ErrBadResponse, txid, want)
 	}
 	return txid, nil
+}
+
+// classifySendError wraps a sendrawtransaction error with the chain error
+// its code means. btcd answers a transaction already in its mempool with
+// -26 "already have transaction": that is ErrTxAlreadyKnown too.
+func classifySendError(err error) error {
+	var rpcErr *RPCError
+	if errors.As(err, &rpcErr) && rpcErr.Code == CodeVerifyRejected &&
+		(strings.Contains(rpcErr.Message, "already have transaction") || strings.Contains(rpcErr.Message, "txn-already")) {
+		return fmt.Errorf("%w: %w", ErrTxAlreadyKnown, err)
+	}
+	err = withKind(err, ErrTxMissingInputs, CodeVerifyError)
+	err = withKind(err, ErrTxRejected, CodeVerifyRejected)
+	return withKind(err, ErrTxAlreadyKnown, CodeVerifyAlreadyInUTXO)
 }
 
 // TxOut calls gettxout; found is false when the output is spent or

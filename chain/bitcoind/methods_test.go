@@ -179,6 +179,7 @@ func TestSendRawTransaction(t *testing.T) {
 		{"missing inputs", bitcoindError(-25, "bad-txns-inputs-missingorspent"), chain.ErrTxMissingInputs},
 		{"rejected", btcdError(-26, "TX rejected: transaction has insufficient priority"), chain.ErrTxRejected},
 		{"already known", bitcoindError(-27, "Transaction outputs already in utxo set"), chain.ErrTxAlreadyKnown},
+		{"btcd: already in mempool", btcdError(-26, "TX rejected: already have transaction in mempool "+hashA), chain.ErrTxAlreadyKnown},
 		{"other txid", okReply(strconv.Quote(hashA)), ErrBadResponse},
 	}
 	for _, tt := range tests {
