@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -217,4 +218,14 @@ func (n *Node) tail(file string, lines int) string {
 // LogTail returns the last lines of the daemon log and stderr.
 func (n *Node) LogTail(lines int) string {
 	return n.tail("log", lines) + "\n--- stderr ---\n" + n.tail("stderr", lines)
+}
+
+// freePort asks the kernel for a free loopback TCP port.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
 }

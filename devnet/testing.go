@@ -1,6 +1,9 @@
 package devnet
 
 import (
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	"github.com/fulmen-ln/fulmen/lnwire"
+
 	"context"
 	"os"
 	"testing"
@@ -13,8 +16,8 @@ type TestNetwork struct {
 	t testing.TB
 }
 
-// Start starts a chain (101 blocks mined, so coinbases mature) for the
-// test and stops everything when it ends.
+// Start starts a chain (mined to regtest.SetupHeight: segwit active,
+// coinbases mature) for the test and stops everything when it ends.
 func Start(t testing.TB) *TestNetwork {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "fulmen-devnet-") // short: Unix socket paths are limited
@@ -22,7 +25,7 @@ func Start(t testing.TB) *TestNetwork {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	n, err := NewNetwork(ctx, dir, "", 101)
+	n, err := NewNetwork(ctx, dir, "")
 	if err != nil {
 		os.RemoveAll(dir)
 		t.Fatal(err)
@@ -55,7 +58,7 @@ func (tn *TestNetwork) AddNode(t testing.TB, name string, extra ...string) *Node
 // Mine mines n blocks or fails the test.
 func (tn *TestNetwork) Mine(t testing.TB, n int) {
 	t.Helper()
-	if err := tn.Chain.Mine(context.Background(), n); err != nil {
+	if _, err := tn.Chain.Mine(context.Background(), uint32(n)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -67,7 +70,7 @@ func (tn *TestNetwork) Height(t testing.TB) uint32 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return h
+	return uint32(h)
 }
 
 // BuildT builds the binaries or fails the test.
@@ -78,4 +81,14 @@ func BuildT(t testing.TB) Binaries {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// Fund pays amount satoshis to address and fails the test on error.
+func (tn *TestNetwork) Fund(t testing.TB, address string, amount lnwire.Satoshi) chainhash.Hash {
+	t.Helper()
+	txid, err := tn.Network.Fund(context.Background(), address, amount)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return txid
 }

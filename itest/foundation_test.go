@@ -204,7 +204,7 @@ func TestUnreachableBackendFailsClearly(t *testing.T) {
 func TestBackendOnAnotherNetworkIsRefused(t *testing.T) {
 	t.Parallel()
 	net := devnet.Start(t)
-	b := net.Chain.Backend()
+	b := net.Backend()
 	dir := t.TempDir()
 	code, out := runFulmend(t, net.Binaries().Fulmend, "--lightning-dir="+dir, "--network=testnet",
 		"--bitcoin-rpcport="+strconv.Itoa(b.Port), "--bitcoin-rpcuser="+b.User,
@@ -225,7 +225,7 @@ func TestBackendOnAnotherNetworkIsRefused(t *testing.T) {
 func TestDaemonModeDetachesAndStops(t *testing.T) {
 	t.Parallel()
 	net := devnet.Start(t)
-	b := net.Chain.Backend()
+	b := net.Backend()
 	dir, err := os.MkdirTemp("", "fulmen-detach-")
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/fulmen-ln/fulmen/devnet"
+	"github.com/fulmen-ln/fulmen/regtest"
 )
 
 func main() {
@@ -45,8 +46,8 @@ func run(dir string, exitAfterSetup bool) error {
 	}
 	dir, _ = filepath.Abs(dir)
 
-	step("building fulmend and fulmen-cli, installing btcd %s if needed (first run: about a minute)", devnet.BtcdVersion)
-	net, err := devnet.NewNetwork(ctx, dir, filepath.Join(dir, "bin"), 101)
+	step("building fulmend and fulmen-cli, installing btcd %s if needed (first run: about a minute)", regtest.BtcdVersion)
+	net, err := devnet.NewNetwork(ctx, dir, filepath.Join(dir, "bin"))
 	if err != nil {
 		return err
 	}
@@ -55,7 +56,7 @@ func run(dir string, exitAfterSetup bool) error {
 		net.Close(context.Background())
 	}()
 	height, _ := net.Chain.Height(ctx)
-	step("btcd regtest chain running (RPC 127.0.0.1:%d), %d blocks mined", net.Chain.RPCPort, height)
+	step("btcd regtest chain running (RPC %s), %d blocks mined", net.Chain.RPC().Host, height)
 
 	for _, name := range []string{"alice", "carol"} {
 		node, err := net.AddNode(ctx, name, devnet.NodeOptions{})
