@@ -39,6 +39,9 @@ func build(ctx context.Context, dir string) (Binaries, error) {
 			return Binaries{}, err
 		}
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return Binaries{}, err
+	}
 	b := Binaries{Fulmend: filepath.Join(dir, "fulmend"), FulmenCLI: filepath.Join(dir, "fulmen-cli")}
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", dir, "./cmd/fulmend", "./cmd/fulmen-cli")
 	cmd.Dir = root
