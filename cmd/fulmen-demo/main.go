@@ -72,12 +72,24 @@ func run(dir string, exitAfterSetup bool) error {
 		step("%s is up: node id %s", name, info.ID)
 	}
 
+	alice, carol := net.Nodes()[0], net.Nodes()[1]
+	var carolInfo struct {
+		ID string `json:"id"`
+	}
+	if err := carol.Call(ctx, "getinfo", nil, &carolInfo); err != nil {
+		return err
+	}
+	if err := alice.Call(ctx, "connect", []any{carolInfo.ID + "@" + carol.P2PAddress}, nil); err != nil {
+		return fmt.Errorf("alice connecting to carol: %w", err)
+	}
+	step("alice connected to carol at %s (Noise_XK transport, init exchanged)", carol.P2PAddress)
+
 	fmt.Println()
 	fmt.Println("The demo network is running. Talk to the nodes with:")
 	for _, node := range net.Nodes() {
 		fmt.Printf("  %s getinfo\n", node.CLI())
 	}
-	carol := net.Nodes()[1]
+	fmt.Printf("  %s listpeers\n", alice.CLI())
 	fmt.Println()
 	fmt.Println("For example, have carol create an invoice and decode it:")
 	fmt.Printf("  %s -q invoice 10000sat cat-1 \"an ASCII cat\"\n", carol.CLI())
