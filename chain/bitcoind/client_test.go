@@ -238,3 +238,24 @@ func selfSignedPEM(t *testing.T) []byte {
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
+
+// BenchmarkCall measures one JSON-RPC round trip (getblockcount) over
+// loopback HTTP with keep-alive, against an in-process server.
+func BenchmarkCall(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_, _ = w.Write([]byte(`{"result":532,"error":null,"id":1}`))
+	}))
+	defer srv.Close()
+	c, err := New(Config{Host: srv.Listener.Addr().String(), User: "user", Pass: "pass"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	for b.Loop() {
+		if n, err := c.BlockCount(ctx); err != nil || n != 532 {
+			b.Fatalf("BlockCount = %d, %v", n, err)
+		}
+	}
+}
