@@ -213,7 +213,8 @@ func (d *Daemon) startPeers() error {
 		if addr.Kind == config.AddressUnix {
 			removeStaleSocket(addr.Host)
 		}
-		bound, err := d.peers.Listen(context.Background(), addr)
+		network, address := addr.ListenAddress()
+		bound, err := d.peers.Listen(context.Background(), network, address)
 		if err != nil {
 			return fmt.Errorf("listening on %s: %w", addr, err)
 		}

@@ -33,8 +33,7 @@
 //
 // Layer L2: goroutines, sockets and timers are allowed here; every goroutine
 // ends when its Manager is closed or its context is cancelled, and the logger
-// is injected. It imports transport, noise, lnwire and config (for
-// config.Address only); it must not import channel, gossip, node, rpc,
-// daemon or store packages, nor hold the node's private key (the handshake
+// is injected. It imports transport, noise and lnwire; it must not import
+// config, channel, gossip, node, rpc, daemon or store packages, nor hold the node's private key (the handshake
 // reaches it through noise.LocalKey).
 package peer

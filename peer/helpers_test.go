@@ -15,7 +15,6 @@ import (
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/chaincfg"
 
-	"github.com/fulmen-ln/fulmen/config"
 	"github.com/fulmen-ln/fulmen/lnwire"
 	"github.com/fulmen-ln/fulmen/signer"
 	"github.com/fulmen-ln/fulmen/transport"
@@ -86,7 +85,7 @@ func newTestNode(t testing.TB, seed byte, adjust func(*Config)) *testNode {
 // listenTCP listens on a free loopback port and returns host:port.
 func (n *testNode) listenTCP(t testing.TB) string {
 	t.Helper()
-	addr, err := n.Listen(testContext(t), config.Address{Kind: config.AddressIPv4, Host: "127.0.0.1"})
+	addr, err := n.Listen(testContext(t), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +96,7 @@ func (n *testNode) listenTCP(t testing.TB) string {
 func (n *testNode) listenUnix(t testing.TB) string {
 	t.Helper()
 	path := socketPath(t)
-	if _, err := n.Listen(testContext(t), config.Address{Kind: config.AddressUnix, Host: path}); err != nil {
+	if _, err := n.Listen(testContext(t), "unix", path); err != nil {
 		t.Fatal(err)
 	}
 	return path

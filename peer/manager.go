@@ -12,7 +12,6 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 
-	"github.com/fulmen-ln/fulmen/config"
 	"github.com/fulmen-ln/fulmen/transport"
 )
 
@@ -88,18 +87,20 @@ func (m *Manager) Close() error {
 	return errors.Join(errs...)
 }
 
-// Listen binds addr (TCP, or a Unix socket path) and accepts connections on
-// it until Close. It returns the bound address, so that port 0 can be used.
-// ctx bounds the binding only.
-func (m *Manager) Listen(ctx context.Context, addr config.Address) (net.Addr, error) {
-	if addr.Kind == config.AddressTorV3 {
-		return nil, fmt.Errorf("%w: cannot listen on onion address %s", ErrBadAddress, addr)
+// Listen binds address on network ("tcp" with host:port, or "unix" with a
+// socket path) and accepts connections on it until Close. It returns the
+// bound address, so that port 0 can be used. ctx bounds the binding only.
+func (m *Manager) Listen(ctx context.Context, network, address string) (net.Addr, error) {
+	switch {
+	case network != "tcp" && network != "unix":
+		return nil, fmt.Errorf("%w: cannot listen on %s network", ErrBadAddress, network)
+	case network == "tcp" && strings.Contains(address, ".onion:"):
+		return nil, fmt.Errorf("%w: cannot listen on onion address %s", ErrBadAddress, address)
 	}
-	network, address := addr.ListenAddress()
 	var lc net.ListenConfig
 	l, err := lc.Listen(ctx, network, address)
 	if err != nil {
-		return nil, fmt.Errorf("peer: listen on %s: %w", addr, err)
+		return nil, fmt.Errorf("peer: listen on %s: %w", address, err)
 	}
 	m.mu.Lock()
 	if m.closed {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 
-	"github.com/fulmen-ln/fulmen/config"
 	"github.com/fulmen-ln/fulmen/lnwire"
 	"github.com/fulmen-ln/fulmen/transport"
 )
@@ -245,7 +244,7 @@ func TestConnectFailures(t *testing.T) {
 	if peers := alice.Peers(); len(peers) != 0 {
 		t.Errorf("Alice lists %v after failed connections", peers)
 	}
-	if _, err := alice.Listen(ctx, config.Address{Kind: config.AddressTorV3, Host: "x.onion", Port: 1}); !errors.Is(err, ErrBadAddress) {
+	if _, err := alice.Listen(ctx, "tcp", "x.onion:1"); !errors.Is(err, ErrBadAddress) {
 		t.Errorf("listening on an onion address: %v", err)
 	}
 }
@@ -273,7 +272,7 @@ func TestCloseStopsEverything(t *testing.T) {
 	if err := alice.SetPersistent(bob.id, bobAddr, true); !errors.Is(err, ErrManagerClosed) {
 		t.Errorf("SetPersistent after Close: %v", err)
 	}
-	if _, err := alice.Listen(ctx, config.Address{Kind: config.AddressIPv4, Host: "127.0.0.1"}); !errors.Is(err, ErrManagerClosed) {
+	if _, err := alice.Listen(ctx, "tcp", "127.0.0.1:0"); !errors.Is(err, ErrManagerClosed) {
 		t.Errorf("Listen after Close: %v", err)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/fulmen-ln/fulmen/config"
 	"github.com/fulmen-ln/fulmen/lnwire"
 	"github.com/fulmen-ln/fulmen/transport"
 )
@@ -52,7 +51,7 @@ func TestReconnectAfterRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bob.Listen(ctx, config.Address{Kind: config.AddressIPv4, Host: addr.IP.String(), Port: uint16(addr.Port)}); err != nil {
+	if _, err := bob.Listen(ctx, "tcp", addr.String()); err != nil {
 		t.Fatal(err)
 	}
 	alice.events.waitCount(t, 2, isEvent(EventConnected, bob.id))
