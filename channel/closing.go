@@ -25,6 +25,10 @@ type Negotiation struct {
 	// Reconnected is set once negotiation restarted after a reconnection,
 	// which lifts the "strictly between" rule.
 	Reconnected bool `json:",omitempty"`
+	// FinalFee and FinalSignature are our closing_signed for the closing
+	// transaction both sides signed, kept to retransmit it.
+	FinalFee       lnwire.Satoshi   `json:",omitempty"`
+	FinalSignature lnwire.Signature `json:",omitempty"`
 }
 
 // restart forgets the exchange; the opener proposes again.
@@ -34,6 +38,12 @@ type Negotiation struct {
 // on reconnection.
 func (n *Negotiation) restart() {
 	*n = Negotiation{Reconnected: true}
+}
+
+// finalClosingSigned is our closing_signed for the signed closing
+// transaction.
+func (s *State) finalClosingSigned() *lnwire.ClosingSigned {
+	return &lnwire.ClosingSigned{ChannelID: s.ChannelID, FeeSatoshis: s.Closing.FinalFee, Signature: s.Closing.FinalSignature}
 }
 
 // startNegotiation moves to closing negotiation once both shutdowns were
@@ -152,7 +162,12 @@ func (s *State) sendClosing(env Env, fee lnwire.Satoshi, r FeeRange, o *outbox) 
 // receiveClosingSigned takes the peer's closing_signed.
 func (s *State) receiveClosingSigned(env Env, m *lnwire.ClosingSigned, o *outbox) error {
 	if s.Phase == Closed {
-		return newError(Ignore, ErrUnexpectedMessage, "closing_signed after the close")
+		// The peer restarted the negotiation (it missed our last
+		// closing_signed): send it again.
+		if m.FeeSatoshis != s.Closing.FinalFee {
+			o.send(s.finalClosingSigned())
+		}
+		return nil
 	}
 	if s.Phase != Negotiating {
 		return failf(ErrUnexpectedMessage, "closing_signed in phase %s", s.Phase)
@@ -317,6 +332,7 @@ func (s *State) finishClosing(env Env, tx *channeltx.ClosingTx, m *lnwire.Closin
 	}
 	tx.AddWitness(ours, theirs)
 	s.Closing.Sent, s.Closing.LastSent = true, m.FeeSatoshis
+	s.Closing.FinalFee, s.Closing.FinalSignature = m.FeeSatoshis, msg.Signature
 	s.Phase = Closed
 	o.save()
 	if reply {

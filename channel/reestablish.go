@@ -18,7 +18,7 @@ func (s *State) disconnect() {
 	s.NextHTLCID[Remote] -= countAdds(s.RemoteChanges.Proposed)
 	s.RemoteChanges.Proposed = nil
 	s.Link = LinkDown
-	if s.Closing != nil {
+	if s.Phase == Negotiating {
 		// BOLT #2: negotiation restarts on reconnection.
 		s.Closing.restart()
 	}
@@ -153,8 +153,13 @@ func (s *State) receiveReestablish(env Env, m *lnwire.ChannelReestablish, o *out
 	}
 	s.Link = LinkUp
 	o.sendAll(resend...)
-	if s.Phase == Negotiating && s.Opener == Local {
+	switch {
+	case s.Phase == Negotiating && s.Opener == Local:
 		return s.proposeClosing(env, o)
+	case s.Phase == Closed:
+		// BOLT #2: closing_signed also has no acknowledgment so must be
+		// retransmitted upon reconnection.
+		o.send(s.finalClosingSigned())
 	}
 	return nil
 }

@@ -271,7 +271,8 @@ func splitArgs(fields []string) ([]string, options) {
 
 // newScenarioHarness opens a channel from alice to bob:
 // new [anchors] [fee-range] capacity=sat push=msat feerate=perkw
-// max-accepted=n dust-exposure=msat reserve=sat
+// max-accepted=n dust-exposure=msat reserve=sat alice-closing-feerate=perkw
+// bob-closing-feerate=perkw
 func newScenarioHarness(args []string, opts options) (*harness, error) {
 	cfg := defaultConfig()
 	policy := DefaultPolicy()
@@ -294,5 +295,13 @@ func newScenarioHarness(args []string, opts options) (*harness, error) {
 		p.ChannelReserve = lnwire.Satoshi(opts.num("reserve", uint64(p.ChannelReserve)))
 	}
 	policy.MaxDustHTLCExposure = lnwire.MilliSatoshi(opts.num("dust-exposure", uint64(policy.MaxDustHTLCExposure)))
-	return newHarness(cfg, policy)
+	h, err := newHarness(cfg, policy)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range h.nodes {
+		p := &n.env.Policy
+		p.ClosingFeerate = lnwire.FeeratePerKW(opts.num(n.name+"-closing-feerate", uint64(p.ClosingFeerate)))
+	}
+	return h, nil
 }
