@@ -80,8 +80,8 @@ type Estimate struct {
 }
 
 // Feerates are the wallet's current feerates, in Core Lightning's roles.
-// Missing is true when neither the chain nor the fallback gave a rate; then
-// only Floor and MinAcceptable are set.
+// A role is 0 when the chain has no estimate for its target and there is
+// no fallback; Missing is then true (some or all are missing).
 type Feerates struct {
 	Opening, MutualClose, UnilateralClose, UnilateralAnchorClose, Penalty lnwire.FeeratePerKW
 	MinAcceptable, MaxAcceptable, Floor                                   lnwire.FeeratePerKW
@@ -121,16 +121,17 @@ func (w *Wallet) Feerate(ctx context.Context, spec FeerateSpec) (lnwire.FeerateP
 // Feerates reports the feerates of every role, as the feerates RPC shows
 // them: opening and penalty at the normal target, mutual close and anchor
 // unilateral close at the slow target, non-anchor unilateral close at the
-// urgent target; min_acceptable is half the slow rate and max_acceptable
-// ten times the 2-block rate, as in Core Lightning.
+// urgent target; min_acceptable is half the slow rate (at least the
+// floor) and max_acceptable ten times the 2-block rate (no bound,
+// math.MaxUint32, without it), as in Core Lightning.
 func (w *Wallet) Feerates(ctx context.Context) Feerates {
-	f := Feerates{Floor: FeerateFloor, MinAcceptable: FeerateFloor}
+	f := Feerates{Floor: FeerateFloor, MinAcceptable: FeerateFloor, MaxAcceptable: math.MaxUint32}
 	byTarget := make(map[uint32]lnwire.FeeratePerKW)
 	for _, blocks := range estimateTargets {
 		rate, err := w.estimate(ctx, blocks)
 		if err != nil {
 			f.Missing = true
-			return f
+			continue
 		}
 		byTarget[blocks] = rate
 		f.Estimates = append(f.Estimates, Estimate{Blocks: blocks, Feerate: rate})
@@ -138,7 +139,11 @@ func (w *Wallet) Feerates(ctx context.Context) Feerates {
 	f.Opening, f.Penalty = byTarget[TargetNormal], byTarget[TargetNormal]
 	f.MutualClose, f.UnilateralAnchorClose = byTarget[TargetSlow], byTarget[TargetSlow]
 	f.UnilateralClose = byTarget[TargetUrgent]
-	f.MinAcceptable = max(byTarget[TargetSlow]/2, FeerateFloor)
-	f.MaxAcceptable = byTarget[2] * 10
+	if slow, ok := byTarget[TargetSlow]; ok {
+		f.MinAcceptable = max(slow/2, FeerateFloor)
+	}
+	if fast, ok := byTarget[2]; ok {
+		f.MaxAcceptable = fast * 10
+	}
 	return f
 }

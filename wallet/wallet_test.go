@@ -444,7 +444,7 @@ func TestUnconfirmedChainInMempool(t *testing.T) {
 func TestFeerates(t *testing.T) {
 	ctx := context.Background()
 	h := newHarness(t, 101)
-	if f := h.w.Feerates(ctx); !f.Missing || f.Floor != 253 {
+	if f := h.w.Feerates(ctx); !f.Missing || f.Floor != 253 || f.Opening != 0 || len(f.Estimates) != 0 {
 		t.Fatalf("no estimate, no fallback: %+v", f)
 	}
 	if _, err := h.w.Feerate(ctx, FeerateSpec{Blocks: TargetNormal}); !errors.Is(err, ErrNoFeerate) {
