@@ -217,10 +217,14 @@ func (d *Daemon) rpcWithdraw(ctx context.Context, p rpc.Params) (any, error) {
 		"psbt": unsignedPSBT(spend.Tx)}, nil
 }
 
-// parseSatoshi reads a whole-satoshi amount: 1000, "1000sat",
-// "1000000msat", "0.00001btc".
+// parseSatoshi reads a whole-satoshi amount: a bare number is satoshis
+// (Core Lightning's sat type), or "1000sat", "1000000msat", "0.00001btc".
 func parseSatoshi(text string) (lnwire.Satoshi, error) {
-	msat, err := rpc.ParseMsat(text)
+	withUnit := text
+	if text != "" && strings.Trim(text, "0123456789") == "" {
+		withUnit = text + "sat"
+	}
+	msat, err := rpc.ParseMsat(withUnit)
 	if err != nil || msat%1000 != 0 {
 		return 0, rpc.InvalidParams("satoshi: should be a satoshi amount or 'all': invalid token '%s'", text)
 	}
@@ -390,10 +394,10 @@ type feeratesJSON struct {
 	Estimates             []estimateJSON `json:"estimates"`
 }
 
-// rpcFeerates answers feerates. On regtest (btcd has no estimator) the
-// rates come from fallback-feerate; without one the estimates are
-// reported missing, min_acceptable is the floor and max_acceptable has no
-// bound (UINT32_MAX).
+// rpcFeerates answers feerates. Rates the backend cannot estimate (btcd
+// and a fresh regtest bitcoind have few or none) come from
+// fallback-feerate; without one they are left out with a warning, and
+// onchain_fee_estimates too.
 func (d *Daemon) rpcFeerates(ctx context.Context, p rpc.Params) (any, error) {
 	style, err := p.String("style")
 	if err != nil {
@@ -409,17 +413,17 @@ func (d *Daemon) rpcFeerates(ctx context.Context, p rpc.Params) (any, error) {
 	}
 	f := d.wallet.Feerates(ctx)
 	in := func(r lnwire.FeeratePerKW) uint32 { return uint32(r) * scale }
-	rates := feeratesJSON{MinAcceptable: in(f.MinAcceptable), Floor: in(f.Floor), Estimates: []estimateJSON{}}
-	reply := map[string]any{style: &rates}
-	if f.Missing {
-		rates.MaxAcceptable = ^uint32(0)
-		reply["warning_missing_feerates"] = "Some fee estimates unavailable: the backend gives none and no fallback-feerate is set"
-		return reply, nil
-	}
-	rates.Opening, rates.MutualClose, rates.UnilateralClose = in(f.Opening), in(f.MutualClose), in(f.UnilateralClose)
-	rates.UnilateralAnchorClose, rates.Penalty, rates.MaxAcceptable = in(f.UnilateralAnchorClose), in(f.Penalty), in(f.MaxAcceptable)
+	rates := feeratesJSON{Opening: in(f.Opening), MutualClose: in(f.MutualClose), UnilateralClose: in(f.UnilateralClose),
+		UnilateralAnchorClose: in(f.UnilateralAnchorClose), Penalty: in(f.Penalty), MinAcceptable: in(f.MinAcceptable),
+		MaxAcceptable: uint32(min(uint64(f.MaxAcceptable)*uint64(scale), 0xFFFFFFFF)), Floor: in(f.Floor),
+		Estimates: []estimateJSON{}}
 	for _, e := range f.Estimates {
 		rates.Estimates = append(rates.Estimates, estimateJSON{BlockCount: e.Blocks, Feerate: in(e.Feerate), SmoothedFeerate: in(e.Feerate)})
+	}
+	reply := map[string]any{style: &rates}
+	if f.Missing {
+		reply["warning_missing_feerates"] = "Some fee estimates unavailable: the backend gives none for some targets and no fallback-feerate is set"
+		return reply, nil
 	}
 	reply["onchain_fee_estimates"] = map[string]lnwire.Satoshi{
 		"opening_channel_satoshis":            f.Opening.FeeForWeight(weightOpening),
