@@ -156,7 +156,10 @@ var peerMisbehaviours = []misbehaviour{
 			return h.nodes[1], PeerMessage{&lnwire.UpdateFee{ChannelID: h.nodes[1].state.ChannelID, FeeratePerKW: 100_001}}
 		}},
 	{name: "update_fee the opener cannot pay", want: ErrCannotAfford, action: Fail,
-		config: func(c *channelConfig) { c.Capacity, c.Push = 20_000, 0; c.Alice.ChannelReserve, c.Bob.ChannelReserve = 1000, 1000 },
+		config: func(c *channelConfig) {
+			c.Capacity, c.Push = 20_000, 0
+			c.Alice.ChannelReserve, c.Bob.ChannelReserve = 1000, 1000
+		},
 		setup: func(h *harness) (*node, Event) {
 			return h.nodes[1], PeerMessage{&lnwire.UpdateFee{ChannelID: h.nodes[1].state.ChannelID, FeeratePerKW: 90_000}}
 		}},
@@ -189,8 +192,6 @@ var peerMisbehaviours = []misbehaviour{
 
 // highS returns the same signature with S replaced by N-S.
 func highS(sig lnwire.Signature) lnwire.Signature {
-	parsed, _ := sig.ToECDSA()
-	_ = parsed
 	var n = [32]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe,
 		0xba, 0xae, 0xdc, 0xe6, 0xaf, 0x48, 0xa0, 0x3b, 0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36, 0x41, 0x41}
 	var out [32]byte
