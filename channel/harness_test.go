@@ -112,6 +112,7 @@ func (h *harness) apply(n *node, e Effect) {
 			h.violations = append(h.violations, fmt.Sprintf("%s: marshal: %v", n.name, err))
 		}
 		n.persisted = b
+		h.checkRoundTrip(n, b)
 		h.printf("%s: persist", n.name)
 	case SendMessage:
 		h.printf("%s -> %s: %s", n.name, h.peer(n).name, describe(e.Msg))

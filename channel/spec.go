@@ -131,11 +131,14 @@ func (v *view) spec() (Spec, error) {
 	if v.balance[Local] < 0 || v.balance[Remote] < 0 {
 		return Spec{}, newError(Fail, ErrInternal, "negative balance %d/%d msat", v.balance[Local], v.balance[Remote])
 	}
-	return Spec{
+	spec := Spec{
 		Feerate: v.feerate,
 		Balance: [2]lnwire.MilliSatoshi{lnwire.MilliSatoshi(v.balance[Local]), lnwire.MilliSatoshi(v.balance[Remote])},
-		HTLCs:   v.htlcs,
-	}, nil
+	}
+	if len(v.htlcs) > 0 {
+		spec.HTLCs = v.htlcs
+	}
+	return spec, nil
 }
 
 // offered returns how many HTLCs the party offered and their total.
