@@ -2,8 +2,9 @@ package wallet
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 
 	"github.com/btcsuite/btcd/wire"
 
@@ -46,14 +47,14 @@ type Selection struct {
 // deterministic.
 func sortCoins(coins []Coin) []Coin {
 	out := append([]Coin(nil), coins...)
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Amount != out[j].Amount {
-			return out[i].Amount > out[j].Amount
+	slices.SortFunc(out, func(a, b Coin) int {
+		if a.Amount != b.Amount {
+			return cmp.Compare(b.Amount, a.Amount)
 		}
-		if c := bytes.Compare(out[i].OutPoint.Hash[:], out[j].OutPoint.Hash[:]); c != 0 {
-			return c < 0
+		if c := bytes.Compare(a.OutPoint.Hash[:], b.OutPoint.Hash[:]); c != 0 {
+			return c
 		}
-		return out[i].OutPoint.Index < out[j].OutPoint.Index
+		return cmp.Compare(a.OutPoint.Index, b.OutPoint.Index)
 	})
 	return out
 }
@@ -73,21 +74,21 @@ func SelectCoins(req SelectionRequest) (Selection, error) {
 	}
 	coins := sortCoins(req.Coins)
 	var total lnwire.Satoshi
-	var kinds []signer.AddressKind
 	var fee lnwire.Satoshi
+	var inputsWeight int64
 	for i, c := range coins {
 		total += c.Amount
-		kinds = append(kinds, c.Kind)
+		inputsWeight += InputWeight(c.Kind)
 		if req.UseAllCoins && i < len(coins)-1 {
 			continue
 		}
-		noChange := TxWeight(kinds, []int{req.DestScriptLen})
+		noChange := weightWithInputs(i+1, inputsWeight, req.DestScriptLen)
 		fee = req.Feerate.FeeForWeight(noChange)
 		if total < req.Amount+fee {
 			continue
 		}
 		sel := Selection{Inputs: coins[:i+1], Amount: req.Amount, Fee: total - req.Amount, Weight: noChange}
-		withChange := TxWeight(kinds, []int{req.DestScriptLen, req.ChangeScriptLen})
+		withChange := weightWithInputs(i+1, inputsWeight, req.DestScriptLen, req.ChangeScriptLen)
 		changeFee := req.Feerate.FeeForWeight(withChange)
 		if total >= req.Amount+changeFee && total-req.Amount-changeFee >= DustLimit {
 			sel.Change, sel.Fee, sel.Weight = total-req.Amount-changeFee, changeFee, withChange
@@ -95,6 +96,15 @@ func SelectCoins(req SelectionRequest) (Selection, error) {
 		return sel, nil
 	}
 	return Selection{}, &InsufficientFundsError{Need: req.Amount + fee, Have: total, Coins: len(coins)}
+}
+
+// weightWithInputs is TxWeight for n inputs of known total weight.
+func weightWithInputs(n int, inputsWeight int64, outputScriptLens ...int) int64 {
+	w := int64(txFixedWeight+segwitMarkerWeight+4*(varIntLen(n)+varIntLen(len(outputScriptLens)))) + inputsWeight
+	for _, l := range outputScriptLens {
+		w += OutputWeight(l)
+	}
+	return w
 }
 
 func selectAll(req SelectionRequest) (Selection, error) {
