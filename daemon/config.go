@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fulmen-ln/fulmen/config"
+	"github.com/fulmen-ln/fulmen/lnwire"
 )
 
 // Version is fulmend's version, reported by getinfo.
@@ -30,6 +31,9 @@ type Config struct {
 	Announce []config.Address
 
 	Bitcoin BitcoinRPC
+	// FallbackFeerate is used when the backend gives no fee estimate
+	// (fallback-feerate); 0 means none.
+	FallbackFeerate lnwire.FeeratePerKW
 
 	// BackendRetryTimeout bounds how long start-up waits for the chain
 	// backend (Core Lightning's bitcoin-retry-timeout).

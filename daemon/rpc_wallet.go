@@ -69,7 +69,10 @@ func (d *Daemon) startWallet(ctx, runCtx context.Context) error {
 		Mempool: source,
 		Fees:    source,
 		Params:  d.chainParams(),
-		Log:     d.log.With("subsystem", "wallet"),
+		// Core Lightning's fallback when the backend has no estimate
+		// (btcd on regtest answers 0 until it has seen transactions).
+		FallbackFeerate: d.cfg.FallbackFeerate,
+		Log:             d.log.With("subsystem", "wallet"),
 	})
 	if err != nil {
 		return err

@@ -64,6 +64,8 @@ func NewNode(ctx context.Context, bin Binaries, backend Backend, dir, name strin
 		"network=regtest",
 		"alias=" + name,
 		"log-level=debug",
+		// btcd has no fee estimate on a fresh regtest chain.
+		"fallback-feerate=1000",
 		"log-file=" + filepath.Join(dir, "log"),
 		"bitcoin-rpcconnect=" + backend.Host,
 		fmt.Sprintf("bitcoin-rpcport=%d", backend.Port),

@@ -35,6 +35,7 @@ func daemonConfig(cfg *config.Config, log *slog.Logger) daemon.Config {
 			CertFile: cfg.Bitcoin.CertFile,
 		},
 		BackendRetryTimeout: cfg.Bitcoin.RetryTimeout,
+		FallbackFeerate:     cfg.FallbackFeerate,
 		Log:                 log,
 	}
 }
