@@ -16,7 +16,6 @@ import (
 	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
 
-	"github.com/fulmen-ln/fulmen/chain/bitcoind"
 	"github.com/fulmen-ln/fulmen/lnwire"
 	"github.com/fulmen-ln/fulmen/rpc"
 	"github.com/fulmen-ln/fulmen/signer"
@@ -30,26 +29,6 @@ const (
 	codeFundOutputIsDust = 302
 )
 
-// walletChain is the bitcoind client plus the mempool listing the wallet
-// needs (getrawmempool).
-type walletChain struct{ *bitcoind.Client }
-
-func (c walletChain) MempoolTxIDs(ctx context.Context) ([]chainhash.Hash, error) {
-	var ids []string
-	if err := c.Call(ctx, "getrawmempool", []any{}, &ids); err != nil {
-		return nil, err
-	}
-	out := make([]chainhash.Hash, 0, len(ids))
-	for _, id := range ids {
-		h, err := chainhash.NewHashFromStr(id)
-		if err != nil {
-			return nil, fmt.Errorf("getrawmempool: bad txid %q: %w", id, err)
-		}
-		out = append(out, *h)
-	}
-	return out, nil
-}
-
 // startWallet opens the on-chain wallet and keeps it synced with the chain
 // until runCtx ends.
 func (d *Daemon) startWallet(ctx, runCtx context.Context) error {
@@ -61,7 +40,7 @@ func (d *Daemon) startWallet(ctx, runCtx context.Context) error {
 	if err != nil {
 		return err
 	}
-	source := walletChain{backend.Client}
+	source := backend.Client
 	d.wallet, err = wallet.Open(ctx, wallet.Config{
 		Store:   d.store,
 		Keys:    keys,

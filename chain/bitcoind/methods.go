@@ -296,3 +296,21 @@ func decodeExact(raw []byte, deserialize func(io.Reader) error) error {
 	}
 	return nil
 }
+
+// MempoolTxIDs calls getrawmempool: the ids of the transactions in the
+// backend's mempool (same call and reply on btcd and bitcoind).
+func (c *Client) MempoolTxIDs(ctx context.Context) ([]chainhash.Hash, error) {
+	var ids []string
+	if err := c.Call(ctx, "getrawmempool", []any{}, &ids); err != nil {
+		return nil, err
+	}
+	out := make([]chainhash.Hash, 0, len(ids))
+	for _, id := range ids {
+		h, err := parseHash("getrawmempool", id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
