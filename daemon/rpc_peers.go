@@ -63,6 +63,15 @@ func parseNodeID(name, text string) (*btcec.PublicKey, error) {
 	return nil, rpc.InvalidParams("%s: should be a node id: invalid token '%s'", name, text)
 }
 
+// nodeIDParam reads a required node id parameter.
+func nodeIDParam(p rpc.Params, name string) (*btcec.PublicKey, error) {
+	text, err := p.String(name)
+	if err != nil {
+		return nil, err
+	}
+	return parseNodeID(name, text)
+}
+
 // connectAddress resolves connect's forms into a node id and a dial
 // address: "id@host:port", "id@host", "id@/unix/socket", and id with host
 // and port given separately. A missing port is the network's default.
@@ -160,11 +169,7 @@ func addressOf(address string) Address {
 }
 
 func (d *Daemon) rpcDisconnect(_ context.Context, p rpc.Params) (any, error) {
-	idText, err := p.String("id")
-	if err != nil {
-		return nil, err
-	}
-	id, err := parseNodeID("id", idText)
+	id, err := nodeIDParam(p, "id")
 	if err != nil {
 		return nil, err
 	}
@@ -231,11 +236,7 @@ func (d *Daemon) rpcListPeers(_ context.Context, p rpc.Params) (any, error) {
 }
 
 func (d *Daemon) rpcPing(ctx context.Context, p rpc.Params) (any, error) {
-	idText, err := p.String("id")
-	if err != nil {
-		return nil, err
-	}
-	id, err := parseNodeID("id", idText)
+	id, err := nodeIDParam(p, "id")
 	if err != nil {
 		return nil, err
 	}
