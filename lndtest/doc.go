@@ -15,6 +15,19 @@
 // Grpc-Metadata-macaroon header): typed methods for what the tests use and
 // Call / Stream for any other endpoint of lnrpc/lightning.swagger.json.
 //
+// In a test:
+//
+//	bin := lndtest.RequireBinaries(t) // skips the test when FULMEN_SKIP_LND=1
+//	chain := regtest.Start(t)
+//	rpc := chain.RPC()
+//	lnd := lndtest.StartT(t, bin, lndtest.Options{BtcdRPCHost: rpc.Host,
+//		BtcdRPCUser: rpc.User, BtcdRPCPass: rpc.Pass, BtcdRPCCert: rpc.CertPath})
+//	lnd.ConnectPeer(ourNodeID, ourAddress) // or ours connects to lnd.P2PAddress()
+//
+// The first run on a machine builds lnd (7-9 minutes on 2 idle cores, more
+// under load): run scripts/install-lnd.sh beforehand or give go test a
+// -timeout of 30m.
+//
 // Everything takes a context and returns errors (see errors.go);
 // testing.go adds thin *testing.T wrappers. Processes are stopped by pid
 // (REST stop, then SIGTERM, then SIGKILL), never by name.

@@ -3,11 +3,13 @@ package lndtest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -106,17 +108,25 @@ func Start(ctx context.Context, bin Binaries, opts Options) (*Node, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	var p ports
-	for _, port := range []*int{&p.p2p, &p.rpc, &p.rest} {
-		if *port, err = freePort(); err != nil {
+	// A free port may be taken by another process before lnd binds it:
+	// then lnd exits at once and we try again on new ports.
+	const attempts = 3
+	for attempt := 1; ; attempt++ {
+		var p ports
+		for _, port := range []*int{&p.p2p, &p.rpc, &p.rest} {
+			if *port, err = freePort(); err != nil {
+				return nil, err
+			}
+		}
+		n := &Node{bin: bin, opts: opts, ports: p}
+		err := n.launch(ctx)
+		if err == nil {
+			return n, nil
+		}
+		if attempt == attempts || !errors.Is(err, ErrExited) || !strings.Contains(err.Error(), "address already in use") {
 			return nil, err
 		}
 	}
-	n := &Node{bin: bin, opts: opts, ports: p}
-	if err := n.launch(ctx); err != nil {
-		return nil, err
-	}
-	return n, nil
 }
 
 // freePort asks the kernel for a free loopback TCP port.
@@ -229,6 +239,8 @@ func (n *Node) Call(ctx context.Context, method, path string, body, result any) 
 // /v2/router/send, GET /v1/invoices/subscribe) and calls each with every
 // streamed result until the stream ends, ctx is done, or each returns an
 // error; each returning ErrStreamDone ends the stream and Stream returns nil.
+// lnd sends the reply's headers with the first streamed message, so a
+// stream with nothing to send yet blocks until then (or until ctx is done).
 func (n *Node) Stream(ctx context.Context, method, path string, body any, each func(result json.RawMessage) error) error {
 	c, err := n.restClient()
 	if err != nil {

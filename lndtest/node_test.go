@@ -66,6 +66,23 @@ func TestStartReportsAnLndThatExits(t *testing.T) {
 	}
 }
 
+func TestStartRetriesWhenAPortIsTaken(t *testing.T) {
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "lnd")
+	runs := filepath.Join(dir, "runs")
+	script := "#!/bin/sh\necho run >> " + runs + "\necho 'listen tcp 127.0.0.1:1: bind: address already in use'\nexit 1\n"
+	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	o := validOptions()
+	o.Dir = filepath.Join(dir, "node")
+	_, err := Start(context.Background(), Binaries{Lnd: fake}, o)
+	data, _ := os.ReadFile(runs)
+	if !errors.Is(err, ErrExited) || strings.Count(string(data), "run") != 3 {
+		t.Fatalf("Start = %v after %d runs, want ErrExited after 3", err, strings.Count(string(data), "run"))
+	}
+}
+
 func TestArgsBindLoopbackOnly(t *testing.T) {
 	n := &Node{opts: validOptions(), ports: ports{p2p: 1001, rpc: 1002, rest: 1003}}
 	n.opts.Alias = "lnd-a"

@@ -49,6 +49,10 @@ if [ -z "$cache_root" ]; then
   [ -n "$gocache" ] && [ "$gocache" != "off" ] || die "GOCACHE is off; set FULMEN_CACHE"
   cache_root="$(dirname "$gocache")/fulmen-tools"
 fi
+case "$cache_root" in
+  /*) ;;
+  *) cache_root="$PWD/$cache_root" ;;
+esac
 dest="$cache_root/lnd-$LND_VERSION"
 stamp="$dest/build-info"
 want_stamp="version=$LND_VERSION tags=$LND_TAGS"
@@ -87,6 +91,7 @@ fi
 
 work="$(mktemp -d "$cache_root/.lnd-build.XXXXXX")"
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'log "interrupted"; exit 143' TERM INT HUP # run the EXIT trap on signals too
 
 log "fetching $LND_MODULE@$LND_VERSION through the Go module proxy"
 src_dir="$(cd "$work" && GOFLAGS= GOWORK=off go mod download -json "$LND_MODULE@$LND_VERSION" |
