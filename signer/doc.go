@@ -14,6 +14,23 @@
 //	           info "bip32 seed"); P2WPKH keys at m/84'/coin'/0'/change/i
 //	           (BIP 84) and P2TR key-path-only keys at m/86'/coin'/0'/change/i
 //	           (BIP 86); coin 0 on mainnet, 1 elsewhere.
+//	channel  = for the channel with index n (handed out once by the store,
+//	           never reused), each key like the node key with info
+//	           "channel/<n>/<purpose>" for the purposes "funding",
+//	           "revocation", "payment", "delayed_payment" and "htlc" (the
+//	           funding_pubkey and the four basepoints of BOLT #2/#3); the
+//	           per-commitment seed of BOLT #3 is HKDF-SHA256(hsm_secret,
+//	           salt "fulmen", info "channel/<n>/shachain"), and commitment
+//	           number c uses its secret at index 2^48-1-c.
+//
+// ChannelSigner is the client of one channel (Signer.Channel): it signs the
+// peer's commitments and HTLC transactions, the mutual close, and our own
+// commitment only for a force-close; it refuses transactions that do not
+// spend that channel's funding output with its funding key.
+//
+// Layer L2. It imports channeltx, revocation and lnwire (layer L0) for the
+// transactions it signs; it must not import the channel state machine, the
+// store, the peer connection or any runtime package.
 //
 // No other package may read hsm_secret or hold a *btcec.PrivateKey of the
 // node. Key material types here never print their bytes.
