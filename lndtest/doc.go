@@ -33,7 +33,7 @@
 // (REST stop, then SIGTERM, then SIGKILL), never by name.
 //
 // This is test support: only tests may import it. It imports lnwire for unit
-// and feature types and nothing else of Fulmen; in particular it must not
-// import the daemon, rpc or protocol packages it is used to test, so lnd stays
-// an independent judge.
+// and feature types and nothing else of Fulmen (its own tests also use
+// regtest for the chain); in particular it must not import the daemon, rpc or
+// protocol packages it is used to test, so lnd stays an independent judge.
 package lndtest
