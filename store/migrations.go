@@ -66,6 +66,24 @@ var migrations = []string{
 		reserved_til INTEGER NOT NULL DEFAULT 0,
 		PRIMARY KEY (txid, vout)
 	)`,
+	// 8: channels (store/channels.go): one versioned state record per
+	// channel plus the columns queried; dbindex is the signer's channel
+	// index; funding_tx and closing_tx are kept to broadcast them again.
+	`CREATE TABLE channels (
+		dbindex          INTEGER PRIMARY KEY,
+		channel_id       BLOB NOT NULL UNIQUE,
+		peer_id          BLOB NOT NULL,
+		version          INTEGER NOT NULL,
+		phase            TEXT NOT NULL,
+		short_channel_id INTEGER NOT NULL DEFAULT 0,
+		funding_txid     BLOB NOT NULL,
+		funding_outnum   INTEGER NOT NULL,
+		funding_tx       BLOB,
+		height_hint      INTEGER NOT NULL,
+		closing_tx       BLOB,
+		spent_height     INTEGER NOT NULL DEFAULT 0,
+		state            BLOB NOT NULL
+	)`,
 }
 
 // SchemaVersion is the version a fully migrated database has.
