@@ -169,6 +169,9 @@ func (s *State) receiveClosingSigned(env Env, m *lnwire.ClosingSigned, o *outbox
 		}
 		return nil
 	}
+	if s.Phase == ShuttingDown && s.Opener == Remote && s.readyToNegotiate() {
+		s.Phase, s.Closing = Negotiating, &Negotiation{}
+	}
 	if s.Phase != Negotiating {
 		return failf(ErrUnexpectedMessage, "closing_signed in phase %s", s.Phase)
 	}

@@ -17,6 +17,9 @@ func (s *State) sendFee(env Env, feerate lnwire.FeeratePerKW, o *outbox) error {
 	if s.Opener != Local {
 		return rejectf(ErrNotOpener, "")
 	}
+	if s.updatesForbidden() {
+		return rejectf(ErrShuttingDown, "no HTLC left, no update may be sent")
+	}
 	msg := &lnwire.UpdateFee{ChannelID: s.ChannelID, FeeratePerKW: feerate}
 	// A newer update_fee replaces one not yet signed.
 	proposed := make([]Update, 0, len(s.LocalChanges.Proposed)+1)

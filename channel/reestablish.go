@@ -147,7 +147,11 @@ func (s *State) receiveReestablish(env Env, m *lnwire.ChannelReestablish, o *out
 	if s.Shutdown.LocalSent {
 		resend = append(resend, &lnwire.Shutdown{ChannelID: s.ChannelID, ScriptPubKey: s.Shutdown.LocalScript})
 	}
-	// Our updates that no commitment_signed covered, sent again.
+	// Our updates that no commitment_signed covered, sent again; an
+	// update_fee proposed while HTLCs remained may no longer be sent.
+	if s.updatesForbidden() && s.dropFeeUpdates() {
+		o.save()
+	}
 	for _, u := range s.LocalChanges.Proposed {
 		resend = append(resend, u.Msg)
 	}

@@ -108,3 +108,39 @@ func (s *State) receiveShutdown(env Env, m *lnwire.Shutdown, o *outbox) error {
 	o.save()
 	return nil
 }
+
+// updatesForbidden reports whether the shutdown has reached the point after
+// which no update may be sent: the peer may already be negotiating the
+// close.
+//
+// BOLT #2: if no HTLCs remain in either commitment transaction (including
+// dust HTLCs) and neither side has a pending revoke_and_ack to send: MUST
+// NOT send any update message after that point.
+//
+// We stop earlier than the letter: as soon as neither our commitment nor the
+// newest remote commitment we signed holds an HTLC. Waiting for the peer's
+// pending revoke_and_ack would race with the peer, which is clean as soon
+// as it sent that revoke_and_ack.
+func (s *State) updatesForbidden() bool {
+	if s.Phase != ShuttingDown || !s.Shutdown.LocalSent {
+		return false
+	}
+	if len(s.LocalCommit.Spec.HTLCs) > 0 || len(s.latestRemoteSpec().HTLCs) > 0 {
+		return false
+	}
+	return countAdds(s.LocalChanges.all()) == 0 && countAdds(s.RemoteChanges.all()) == 0
+}
+
+// dropFeeUpdates removes our unsigned update_fee, which may no longer be
+// sent.
+func (s *State) dropFeeUpdates() bool {
+	var kept []Update
+	for _, u := range s.LocalChanges.Proposed {
+		if _, ok := u.Msg.(*lnwire.UpdateFee); !ok {
+			kept = append(kept, u)
+		}
+	}
+	dropped := len(kept) != len(s.LocalChanges.Proposed)
+	s.LocalChanges.Proposed = kept
+	return dropped
+}

@@ -209,10 +209,19 @@ func (s *State) afterStep(env Env, o *outbox) error {
 	if s.Shutdown.LocalScript != nil && !s.Shutdown.LocalSent && len(s.LocalChanges.Proposed) == 0 {
 		s.sendShutdown(o)
 	}
-	if s.Shutdown.LocalSent && s.Shutdown.RemoteScript != nil && s.isClean() {
+	// Only the opener starts the negotiation: the accepter waits for its
+	// closing_signed, because after a reconnection the opener may still
+	// retransmit a signed update_fee the accepter had forgotten.
+	if s.Opener == Local && s.readyToNegotiate() {
 		return s.startNegotiation(env, o)
 	}
 	return nil
+}
+
+// readyToNegotiate reports whether both shutdowns were exchanged and the
+// channel is clean.
+func (s *State) readyToNegotiate() bool {
+	return s.Shutdown.LocalSent && s.Shutdown.RemoteScript != nil && s.isClean()
 }
 
 // isClean reports whether no HTLC and no update is left anywhere.
