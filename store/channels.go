@@ -26,7 +26,10 @@ type ChannelRecord struct {
 	Index     uint64
 	ChannelID [32]byte
 	PeerID    [33]byte
-	Version   uint64
+	// PeerAddress is where we dialled the peer ("host:port" or a socket
+	// path), empty when it connected to us; the node reconnects there.
+	PeerAddress string
+	Version     uint64
 	// Phase is a copy of the state's phase, for queries.
 	Phase string
 	// ShortChannelID is the packed short_channel_id, 0 before lock-in.
@@ -39,6 +42,9 @@ type ChannelRecord struct {
 	// HeightHint is the chain height when the channel was created: the
 	// funding transaction cannot be in an earlier block.
 	HeightHint uint32
+	// MinimumDepth is the number of confirmations the funding transaction
+	// needs before channel_ready (accept_channel's minimum_depth).
+	MinimumDepth uint32
 	// ClosingTx is the signed mutual close, kept to broadcast it again.
 	ClosingTx []byte
 	// SpentHeight is the height of the block that spent the funding
@@ -98,11 +104,12 @@ func (s *Store) AddChannel(ctx context.Context, rec *ChannelRecord) error {
 			return fmt.Errorf("%w: index %d, channel_id %x", ErrDuplicateChannel, rec.Index, rec.ChannelID)
 		}
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO channels
-			(dbindex, channel_id, peer_id, version, phase, short_channel_id, funding_txid, funding_outnum,
-			 funding_tx, height_hint, closing_tx, spent_height, state)
-			VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			int64(rec.Index), rec.ChannelID[:], rec.PeerID[:], rec.Phase, int64(rec.ShortChannelID),
-			rec.FundingTxID[:], rec.FundingOutnum, rec.FundingTx, rec.HeightHint, rec.ClosingTx, rec.SpentHeight, rec.State)
+			(dbindex, channel_id, peer_id, peer_address, version, phase, short_channel_id, funding_txid,
+			 funding_outnum, funding_tx, height_hint, minimum_depth, closing_tx, spent_height, state)
+			VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			int64(rec.Index), rec.ChannelID[:], rec.PeerID[:], rec.PeerAddress, rec.Phase, int64(rec.ShortChannelID),
+			rec.FundingTxID[:], rec.FundingOutnum, rec.FundingTx, rec.HeightHint, rec.MinimumDepth, rec.ClosingTx,
+			rec.SpentHeight, rec.State)
 		if err != nil {
 			return fmt.Errorf("store: adding channel %d: %w", rec.Index, err)
 		}
@@ -147,6 +154,11 @@ func (s *Store) SetChannelClosingTx(ctx context.Context, index uint64, rawTx []b
 	return s.setChannelColumn(ctx, index, "closing_tx", rawTx)
 }
 
+// SetChannelPeerAddress records where the peer can be dialled.
+func (s *Store) SetChannelPeerAddress(ctx context.Context, index uint64, address string) error {
+	return s.setChannelColumn(ctx, index, "peer_address", address)
+}
+
 // SetChannelSpentHeight records the height of the block that spent the
 // funding output (0: unspent again after a reorganisation).
 func (s *Store) SetChannelSpentHeight(ctx context.Context, index uint64, height uint32) error {
@@ -164,8 +176,8 @@ func (s *Store) setChannelColumn(ctx context.Context, index uint64, column strin
 	return nil
 }
 
-const channelColumns = `dbindex, channel_id, peer_id, version, phase, short_channel_id, funding_txid, funding_outnum,
-	funding_tx, height_hint, closing_tx, spent_height, state`
+const channelColumns = `dbindex, channel_id, peer_id, peer_address, version, phase, short_channel_id, funding_txid,
+	funding_outnum, funding_tx, height_hint, minimum_depth, closing_tx, spent_height, state`
 
 // Channels returns every stored channel, by index.
 func (s *Store) Channels(ctx context.Context) ([]ChannelRecord, error) {
@@ -201,8 +213,8 @@ func scanChannel(r rowScanner) (ChannelRecord, error) {
 	var rec ChannelRecord
 	var index, version, scid int64
 	var channelID, peerID, txid []byte
-	err := r.Scan(&index, &channelID, &peerID, &version, &rec.Phase, &scid, &txid, &rec.FundingOutnum,
-		&rec.FundingTx, &rec.HeightHint, &rec.ClosingTx, &rec.SpentHeight, &rec.State)
+	err := r.Scan(&index, &channelID, &peerID, &rec.PeerAddress, &version, &rec.Phase, &scid, &txid, &rec.FundingOutnum,
+		&rec.FundingTx, &rec.HeightHint, &rec.MinimumDepth, &rec.ClosingTx, &rec.SpentHeight, &rec.State)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return rec, err

@@ -10,7 +10,8 @@ import (
 
 func testChannel(index uint64, fill byte) *ChannelRecord {
 	rec := &ChannelRecord{
-		Index: index, Phase: "awaiting-ready", FundingOutnum: 1, HeightHint: 101,
+		Index: index, Phase: "awaiting-ready", FundingOutnum: 1, HeightHint: 101, MinimumDepth: 3,
+		PeerAddress: "127.0.0.1:9735",
 		FundingTx: []byte{0x02, 0x00}, State: []byte(`{"Version":1}`),
 	}
 	for i := range rec.ChannelID {
@@ -81,6 +82,9 @@ func TestChannelRecordLifecycle(t *testing.T) {
 	if err := s.SetChannelClosingTx(ctx, 3, []byte{9, 9}); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.SetChannelPeerAddress(ctx, 3, "/tmp/peer.sock"); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.SetChannelSpentHeight(ctx, 3, 120); err != nil {
 		t.Fatal(err)
 	}
@@ -97,9 +101,9 @@ func TestChannelRecordLifecycle(t *testing.T) {
 	}
 	want := *testChannel(3, 0xAA)
 	want.Version, want.Phase, want.ShortChannelID, want.State = 2, "normal", 0x0000650000010001, []byte("two")
-	want.ClosingTx, want.SpentHeight = []byte{9, 9}, 120
+	want.ClosingTx, want.SpentHeight, want.PeerAddress = []byte{9, 9}, 120, "/tmp/peer.sock"
 	if got.Index != want.Index || got.ChannelID != want.ChannelID || got.PeerID != want.PeerID ||
-		got.Version != want.Version || got.Phase != want.Phase || got.ShortChannelID != want.ShortChannelID ||
+		got.PeerAddress != want.PeerAddress || got.MinimumDepth != want.MinimumDepth || got.Version != want.Version || got.Phase != want.Phase || got.ShortChannelID != want.ShortChannelID ||
 		got.FundingTxID != want.FundingTxID || got.FundingOutnum != want.FundingOutnum ||
 		!bytes.Equal(got.FundingTx, want.FundingTx) || got.HeightHint != want.HeightHint ||
 		!bytes.Equal(got.ClosingTx, want.ClosingTx) || got.SpentHeight != want.SpentHeight ||

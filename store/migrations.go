@@ -73,6 +73,7 @@ var migrations = []string{
 		dbindex          INTEGER PRIMARY KEY,
 		channel_id       BLOB NOT NULL UNIQUE,
 		peer_id          BLOB NOT NULL,
+		peer_address     TEXT NOT NULL DEFAULT '',
 		version          INTEGER NOT NULL,
 		phase            TEXT NOT NULL,
 		short_channel_id INTEGER NOT NULL DEFAULT 0,
@@ -80,6 +81,7 @@ var migrations = []string{
 		funding_outnum   INTEGER NOT NULL,
 		funding_tx       BLOB,
 		height_hint      INTEGER NOT NULL,
+		minimum_depth    INTEGER NOT NULL DEFAULT 1,
 		closing_tx       BLOB,
 		spent_height     INTEGER NOT NULL DEFAULT 0,
 		state            BLOB NOT NULL
