@@ -12,7 +12,7 @@ func testChannel(index uint64, fill byte) *ChannelRecord {
 	rec := &ChannelRecord{
 		Index: index, Phase: "awaiting-ready", FundingOutnum: 1, HeightHint: 101, MinimumDepth: 3,
 		PeerAddress: "127.0.0.1:9735",
-		FundingTx: []byte{0x02, 0x00}, State: []byte(`{"Version":1}`),
+		FundingTx:   []byte{0x02, 0x00}, State: []byte(`{"Version":1}`),
 	}
 	for i := range rec.ChannelID {
 		rec.ChannelID[i] = fill
