@@ -1,6 +1,7 @@
 package channel
 
 import (
+	"math/rand"
 	"strings"
 	"testing"
 
@@ -112,4 +113,23 @@ func FuzzChannelPair(f *testing.F) {
 		}
 		runFuzzActions(t, data[1:], data[0]&1 == 1)
 	})
+}
+
+// TestRandomWalks plays seeded random byte strings through the same player
+// as FuzzChannelPair, so that every plain `go test` explores a few hundred
+// interleavings (the fuzzer's instrumentation makes the real signatures
+// slow; this runs them at full speed).
+func TestRandomWalks(t *testing.T) {
+	walks := 40
+	if testing.Short() {
+		walks = 5
+	}
+	r := rand.New(rand.NewSource(11))
+	for i := 0; i < walks; i++ {
+		data := make([]byte, 50+r.Intn(250))
+		r.Read(data)
+		t.Run("", func(t *testing.T) {
+			runFuzzActions(t, data[1:], data[0]&1 == 1)
+		})
+	}
 }
