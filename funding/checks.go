@@ -14,13 +14,14 @@ import (
 // checkFundingAmount checks funding_satoshis against the chain's money
 // supply, our limits and option_support_large_channel.
 func checkFundingAmount(cfg *Config, remoteFeatures lnwire.FeatureVector, funding lnwire.Satoshi) *Error {
+	// A u64 above 2^63 reads as a negative Satoshi.
+	if funding < 0 || funding > MaxMoney || (cfg.MaxFunding != 0 && funding > cfg.MaxFunding) {
+		return failf(ErrFundingTooLarge, "%d sat above our maximum %s", uint64(funding), cfg.MaxFunding)
+	}
 	// BOLT #2: The receiving node MAY fail the channel if: funding_satoshis
 	// is too small.
-	if funding < cfg.MinFunding || funding <= 0 {
+	if funding < cfg.MinFunding || funding == 0 {
 		return failf(ErrFundingTooSmall, "%s below %s", funding, cfg.MinFunding)
-	}
-	if funding > MaxMoney || (cfg.MaxFunding != 0 && funding > cfg.MaxFunding) {
-		return failf(ErrFundingTooLarge, "%s above our maximum %s", funding, cfg.MaxFunding)
 	}
 	// BOLT #2: The receiving node MUST fail the channel if:
 	// funding_satoshis is greater than or equal to 2^24 and the receiver
