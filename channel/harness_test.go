@@ -43,7 +43,7 @@ func newHarness(cfg channelConfig, policy Policy) (*harness, error) {
 		s := newTestSigner(name)
 		h.nodes[i] = &node{name: name, signer: s, env: Env{Signer: s, Policy: policy}}
 	}
-	a, b, err := fundedPair(cfg, h.nodes[0].signer, h.nodes[1].signer, h.nodes[0].env, h.nodes[1].env)
+	a, b, err := establishPair(cfg, h.nodes[0].signer, h.nodes[1].signer, h.nodes[0].env, h.nodes[1].env)
 	if err != nil {
 		return nil, err
 	}

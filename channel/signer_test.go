@@ -1,6 +1,7 @@
 package channel
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"fmt"
 
@@ -139,42 +140,49 @@ func defaultConfig() channelConfig {
 	}
 }
 
-// fundedPair returns both sides at commitment 0 with the first signatures
-// exchanged, as funding_created and funding_signed would leave them.
-func fundedPair(cfg channelConfig, alice, bob *testSigner, envA, envB Env) (State, State, error) {
-	txid := sha256.Sum256([]byte("funding tx"))
-	ap, bp := alice.params(cfg.Alice), bob.params(cfg.Bob)
-	aliceFirst, err := alice.PerCommitmentPoint(0)
+// testOpenLimits accept the odd values some tests use (few HTLCs).
+func testOpenLimits() OpenLimits {
+	l := DefaultOpenLimits()
+	l.MinMaxAcceptedHTLCs = 1
+	l.MinMaxHTLCValueInFlight = 1
+	return l
+}
+
+var testFundingTxID = sha256.Sum256([]byte("funding tx"))
+
+// establishPair opens the channel from alice to bob with channel
+// establishment v1 and returns both funded states.
+func establishPair(cfg channelConfig, alice, bob *testSigner, envA, envB Env) (State, State, error) {
+	req := OpenRequest{Type: cfg.Type, Capacity: cfg.Capacity, PushMsat: cfg.Push, Feerate: cfg.Feerate,
+		Local: alice.params(cfg.Alice), MinimumDepth: 3, Limits: testOpenLimits()}
+	opening, effects, err := Open(req, envA, bytes.NewReader(make([]byte, 32)))
 	if err != nil {
 		return State{}, State{}, err
 	}
-	bobFirst, err := bob.PerCommitmentPoint(0)
+	bobReq := OpenRequest{Local: bob.params(cfg.Bob), MinimumDepth: 3, Limits: testOpenLimits()}
+	accepting, answer, err := Accept(bobReq, envB, effects[0].(SendMessage).Msg.(*lnwire.OpenChannel))
 	if err != nil {
 		return State{}, State{}, err
 	}
-	a, err := NewState(Funded{Type: cfg.Type, Opener: Local, Capacity: cfg.Capacity, PushMsat: cfg.Push,
-		Feerate: cfg.Feerate, FundingTxID: txid, FundingOutputIndex: 1, Local: ap, Remote: bp, RemoteFirstPoint: NewPoint(bobFirst)})
+	opening, effects, err = StepOpening(opening, envA, PeerMessage{Msg: answer[0].(SendMessage).Msg})
 	if err != nil {
 		return State{}, State{}, err
 	}
-	b, err := NewState(Funded{Type: cfg.Type, Opener: Remote, Capacity: cfg.Capacity, PushMsat: cfg.Push,
-		Feerate: cfg.Feerate, FundingTxID: txid, FundingOutputIndex: 1, Local: bp, Remote: ap, RemoteFirstPoint: NewPoint(aliceFirst)})
+	if _, ok := effects[0].(FundingNeeded); !ok {
+		return State{}, State{}, fmt.Errorf("expected FundingNeeded, got %#v", effects)
+	}
+	opening, effects, err = StepOpening(opening, envA, FundingBuilt{TxID: testFundingTxID, OutputIndex: 1})
 	if err != nil {
 		return State{}, State{}, err
 	}
-	sigForBob, err := a.SignFirstCommitment(envA)
+	_, answer, err = StepOpening(accepting, envB, PeerMessage{Msg: effects[0].(SendMessage).Msg})
 	if err != nil {
 		return State{}, State{}, err
 	}
-	if err := b.AcceptFirstSignature(envB, sigForBob); err != nil {
-		return State{}, State{}, err
-	}
-	sigForAlice, err := b.SignFirstCommitment(envB)
+	bobState := answer[0].(ChannelFunded).State
+	_, effects, err = StepOpening(opening, envA, PeerMessage{Msg: answer[1].(SendMessage).Msg})
 	if err != nil {
 		return State{}, State{}, err
 	}
-	if err := a.AcceptFirstSignature(envA, sigForAlice); err != nil {
-		return State{}, State{}, err
-	}
-	return a, b, nil
+	return effects[0].(ChannelFunded).State, bobState, nil
 }
