@@ -57,10 +57,23 @@ type Conn interface {
 
 var _ Conn = (*peer.Peer)(nil)
 
+// ManagerPeers adapts a *peer.Manager to Peers.
+type ManagerPeers struct{ *peer.Manager }
+
+// Conn returns the live connection to id.
+func (m ManagerPeers) Conn(id *btcec.PublicKey) (Conn, bool) {
+	p, ok := m.Handle(id)
+	if !ok {
+		return nil, false
+	}
+	return p, true
+}
+
 // Peers is the peer manager: live connections and reconnection.
+// ManagerPeers adapts *peer.Manager.
 type Peers interface {
-	// Handle returns the live connection to the node, if any.
-	Handle(id *btcec.PublicKey) (*peer.Peer, bool)
+	// Conn returns the live connection to the node, if any.
+	Conn(id *btcec.PublicKey) (Conn, bool)
 	// Peer describes the node's connection (NetAddr for its address).
 	Peer(id *btcec.PublicKey) (peer.Info, bool)
 	// SetPersistent keeps the node connected, dialling address.

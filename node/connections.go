@@ -24,7 +24,7 @@ func (rt *Channels) HandlePeerEvent(ev peer.Event) {
 		if rt.peers == nil {
 			return
 		}
-		if p, ok := rt.peers.Handle(ev.Info.ID); ok {
+		if p, ok := rt.peers.Conn(ev.Info.ID); ok {
 			rt.adopt(p)
 		}
 	case peer.EventErrorReceived:

@@ -22,8 +22,6 @@ var (
 	ErrCloseTimeout = errors.New("node: mutual close timed out")
 	// ErrOpenRefused: the peer refused or aborted the channel opening.
 	ErrOpenRefused = errors.New("node: channel opening refused")
-	// ErrChannelTooSmall: the amount is below the minimum channel size.
-	ErrChannelTooSmall = errors.New("node: channel amount below the minimum")
 	// ErrFundingUnavailable: no wallet or funding negotiation available.
 	ErrFundingUnavailable = errors.New("node: channel funding unavailable")
 )

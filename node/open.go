@@ -64,14 +64,14 @@ type opening struct {
 	signer  *signer.ChannelSigner
 	address string // where we dialled the peer, for reconnection
 
-	mu     sync.Mutex
-	state  funding.State
-	spend  *wallet.Spend
+	mu    sync.Mutex
+	state funding.State
+	spend *wallet.Spend
 	// minConf and utxos constrain the wallet's inputs (opener).
 	minConf uint32
 	utxos   []wire.OutPoint
 	result  chan openOutcome // opener: fundchannel's answer, buffered
-	ended  bool
+	ended   bool
 }
 
 type openOutcome struct {
@@ -260,7 +260,7 @@ func (rt *Channels) Open(ctx context.Context, req OpenRequest) (OpenResult, erro
 	if req.Peer == nil || rt.peers == nil {
 		return OpenResult{}, ErrPeerNotConnected
 	}
-	p, ok := rt.peers.Handle(req.Peer)
+	p, ok := rt.peers.Conn(req.Peer)
 	if !ok {
 		return OpenResult{}, fmt.Errorf("%w: %x", ErrPeerNotConnected, req.Peer.SerializeCompressed())
 	}
