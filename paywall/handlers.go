@@ -148,17 +148,16 @@ func (p *Paywall) serveInvoice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := map[string]any{
-		"Item":            it,
-		"Price":           FormatPrice(inv.Amount),
-		"Invoice":         inv,
-		"ExpiresAt":       inv.ExpiresAt.UTC().Format(time.RFC1123),
-		"QRPath":          p.qrPath(ref),
-		"StatusPath":      p.statusPath(ref),
-		"ContentPath":     p.contentPath(ref),
-		"BuyPath":         p.buyPath(it.ID),
-		"PreimageNeeded":  p.cfg.RequirePreimage,
-		"WalletLink":      walletLink(inv.Bolt11),
-		"QRContentLength": len(QRContent(inv.Bolt11)),
+		"Item":           it,
+		"Price":          FormatPrice(inv.Amount),
+		"Invoice":        inv,
+		"ExpiresAt":      inv.ExpiresAt.UTC().Format(time.RFC1123),
+		"QRPath":         p.qrPath(ref),
+		"StatusPath":     p.statusPath(ref),
+		"ContentPath":    p.contentPath(ref),
+		"BuyPath":        p.buyPath(it.ID),
+		"PreimageNeeded": p.cfg.RequirePreimage,
+		"WalletLink":     walletLink(inv.Bolt11),
 	}
 	switch inv.Status {
 	case StatusPaid:

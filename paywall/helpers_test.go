@@ -29,7 +29,7 @@ func catItem() paywall.Item {
 
 // shop is a paywall on a fake node, driven through its http.Handler.
 type shop struct {
-	t       *testing.T
+	t       testing.TB
 	node    *paywalltest.Backend
 	pw      *paywall.Paywall
 	handler http.Handler
@@ -37,7 +37,7 @@ type shop struct {
 
 // newShop builds a paywall selling the cat (and a dog) on a fake node;
 // tweak changes the configuration first.
-func newShop(t *testing.T, tweak func(*paywall.Config)) *shop {
+func newShop(t testing.TB, tweak func(*paywall.Config)) *shop {
 	t.Helper()
 	node := paywalltest.NewBackend()
 	cfg := paywall.Config{

@@ -14,6 +14,6 @@
 // once it listens. --price takes Core Lightning's amount forms ("10000sat",
 // "5000msat", "0.0001btc"; a bare number is msat).
 //
-// Exit status: 0 after SIGINT/SIGTERM, 2 when the node cannot be reached
-// at start, 3 for bad usage.
+// Exit status: 0 after SIGINT/SIGTERM, 1 when the HTTP server fails, 2
+// when the node cannot be reached at start, 3 for bad usage.
 package main
