@@ -120,7 +120,7 @@ func FuzzChannelPair(f *testing.F) {
 // interleavings (the fuzzer's instrumentation makes the real signatures
 // slow; this runs them at full speed).
 func TestRandomWalks(t *testing.T) {
-	walks := 40
+	walks := 20
 	if testing.Short() {
 		walks = 5
 	}
