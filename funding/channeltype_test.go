@@ -140,3 +140,48 @@ func TestOpenerTakesALongerEchoOfItsType(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestValidShutdownScript(t *testing.T) {
+	tests := []struct {
+		name      string
+		hex       string
+		anySegwit bool
+		want      bool
+	}{
+		{"p2wpkh", "0014" + "ab" + "00000000000000000000000000000000000000", false, true},
+		{"p2wsh", "0020" + "0000000000000000000000000000000000000000000000000000000000000000", false, true},
+		{"taproot without anysegwit", "5120" + "0000000000000000000000000000000000000000000000000000000000000000", false, false},
+		{"taproot with anysegwit", "5120" + "0000000000000000000000000000000000000000000000000000000000000000", true, true},
+		{"v16 two bytes", "60020102", true, true},
+		{"v1 one byte push", "510101", true, false},
+		{"v1 41 bytes", "5129" + "0000000000000000000000000000000000000000000000000000000000000000000000000000000000", true, false},
+		{"v1 length mismatch", "512001", true, false},
+		{"p2wpkh too short", "00130000000000000000000000000000000000000000", false, false},
+		{"p2pkh", "76a914000000000000000000000000000000000000000088ac", true, false},
+		{"p2sh", "a914000000000000000000000000000000000000000087", true, false},
+		{"op_return", "6a0401020304", true, false},
+		{"empty", "", true, false},
+	}
+	for _, tc := range tests {
+		script, err := hex.DecodeString(tc.hex)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := validShutdownScript(script, tc.anySegwit); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestNames(t *testing.T) {
+	names := map[string]string{
+		Opener.String(): "opener", Accepter.String(): "accepter", Role(7).String(): "Role(7)",
+		AwaitingAccept.String(): "awaiting-accept", Established.String(): "established", Phase(99).String(): "Phase(99)",
+		Fail.String(): "fail-negotiation", Action(9).String(): "Action(9)",
+	}
+	for got, want := range names {
+		if got != want {
+			t.Errorf("%q, want %q", got, want)
+		}
+	}
+}

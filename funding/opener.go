@@ -279,22 +279,10 @@ func fundingPkScript(local, remote *channel.Params, capacity lnwire.Satoshi) ([]
 // fundingTxBuilt checks the wallet's transaction, signs the accepter's
 // first commitment and sends funding_created.
 func (s *State) fundingTxBuilt(env Env, ev FundingTxBuilt, o *outbox) error {
-	if ev.Tx == nil || int(ev.OutputIndex) >= len(ev.Tx.TxOut) {
-		return failf(ErrBadFundingTx, "no output %d", ev.OutputIndex)
+	outpoint, ferr := fundingOutpoint(ev.Tx, ev.OutputIndex, s.Capacity, s.FundingScript)
+	if ferr != nil {
+		return ferr
 	}
-	// BOLT #2: funding_output_index can only be 2 bytes.
-	if ev.OutputIndex > 0xFFFF {
-		return failf(ErrFundingOutputIndexRange, "%d", ev.OutputIndex)
-	}
-	// BOLT #2 (channel_ready): MUST NOT send channel_ready unless outpoint
-	// of given by funding_txid and funding_output_index in the
-	// funding_created message pays exactly funding_satoshis to the
-	// scriptpubkey specified in BOLT #3.
-	out := ev.Tx.TxOut[ev.OutputIndex]
-	if out.Value != int64(s.Capacity) || !bytes.Equal(out.PkScript, s.FundingScript) {
-		return failf(ErrBadFundingTx, "output %d pays %d sat to %x", ev.OutputIndex, out.Value, out.PkScript)
-	}
-	outpoint := wire.OutPoint{Hash: ev.Tx.TxHash(), Index: ev.OutputIndex}
 	ch, err := s.newChannel(outpoint)
 	if err != nil {
 		return err
@@ -314,6 +302,28 @@ func (s *State) fundingTxBuilt(env Env, ev FundingTxBuilt, o *outbox) error {
 		Signature:          sig,
 	})
 	return nil
+}
+
+// fundingOutpoint checks that the output pays the funding output and
+// returns its outpoint.
+//
+// BOLT #2 (channel_ready): MUST NOT send channel_ready unless outpoint of
+// given by funding_txid and funding_output_index in the funding_created
+// message pays exactly funding_satoshis to the scriptpubkey specified in
+// BOLT #3.
+func fundingOutpoint(tx *wire.MsgTx, index uint32, capacity lnwire.Satoshi, pkScript []byte) (wire.OutPoint, *Error) {
+	if tx == nil || int(index) >= len(tx.TxOut) {
+		return wire.OutPoint{}, failf(ErrBadFundingTx, "no output %d", index)
+	}
+	// BOLT #2: The funding_output_index can only be 2 bytes.
+	if index > 0xFFFF {
+		return wire.OutPoint{}, failf(ErrFundingOutputIndexRange, "%d", index)
+	}
+	out := tx.TxOut[index]
+	if out.Value != int64(capacity) || !bytes.Equal(out.PkScript, pkScript) {
+		return wire.OutPoint{}, failf(ErrBadFundingTx, "output %d pays %d sat to %x", index, out.Value, out.PkScript)
+	}
+	return wire.OutPoint{Hash: tx.TxHash(), Index: index}, nil
 }
 
 // newChannel builds the channel at commitment 0 once the outpoint is known.

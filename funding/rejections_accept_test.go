@@ -10,7 +10,7 @@ import (
 )
 
 // openerAwaitingAccept returns alice after Open, and bob's real answer.
-func openerAwaitingAccept(t *testing.T, cmd Open) (*side, *lnwire.AcceptChannel) {
+func openerAwaitingAccept(t testing.TB, cmd Open) (*side, *lnwire.AcceptChannel) {
 	t.Helper()
 	p := newPair(fullFeatures(), fullFeatures())
 	cmd.Keys = p.opener.signer.keys()
@@ -142,6 +142,13 @@ func TestOpenCommandRefused(t *testing.T) {
 			l := cfg.DefaultLimits(o.Funding)
 			l.DustLimit = 300
 			o.Limits = &l
+		}, want: ErrBadLocalParams},
+		{name: "our reserve not below the capacity", cmd: func(o *Open) { o.Limits = limitsWith(o.Funding, func(l *Limits) { l.ChannelReserve = o.Funding }) }, want: ErrBadLocalParams},
+		{name: "our max_accepted_htlcs zero", cmd: func(o *Open) { o.Limits = limitsWith(o.Funding, func(l *Limits) { l.MaxAcceptedHTLCs = 0 }) }, want: ErrBadLocalParams},
+		{name: "our max_accepted_htlcs above 483", cmd: func(o *Open) { o.Limits = limitsWith(o.Funding, func(l *Limits) { l.MaxAcceptedHTLCs = 484 }) }, want: ErrBadLocalParams},
+		{name: "our to_self_delay zero", cmd: func(o *Open) { o.Limits = limitsWith(o.Funding, func(l *Limits) { l.ToSelfDelay = 0 }) }, want: ErrBadLocalParams},
+		{name: "our htlc minimum above our in-flight cap", cmd: func(o *Open) {
+			o.Limits = limitsWith(o.Funding, func(l *Limits) { l.HTLCMinimum = l.MaxHTLCValueInFlight + 1 })
 		}, want: ErrBadLocalParams},
 		{name: "cannot pay the fee", cmd: func(o *Open) { o.PushMsat = o.Funding.ToMilliSatoshis() - 1000 }, want: ErrCannotAffordFee},
 		{name: "no accepter could take it", cmd: func(o *Open) { o.Funding, o.PushMsat, o.Feerate = 20_000, 0, 17_000 }, want: ErrOutputsBelowReserve},
@@ -285,7 +292,7 @@ const walletAnswer lnwire.MessageType = 0
 
 // runUntil opens the channel and delivers messages until the next delivery
 // is the given message (or the wallet's answer), which stays queued.
-func runUntil(t *testing.T, p *pair, next lnwire.MessageType) {
+func runUntil(t testing.TB, p *pair, next lnwire.MessageType) {
 	t.Helper()
 	cmd := defaultOpen()
 	cmd.Keys, cmd.PeerFeatures = p.opener.signer.keys(), p.accepter.features
@@ -312,4 +319,12 @@ func runUntil(t *testing.T, p *pair, next lnwire.MessageType) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// limitsWith returns the default limits for the capacity, changed.
+func limitsWith(capacity lnwire.Satoshi, change func(*Limits)) *Limits {
+	cfg := DefaultConfig(regtest, fullFeatures())
+	l := cfg.DefaultLimits(capacity)
+	change(&l)
+	return &l
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // validOpenChannel returns the open_channel alice sends for cmd.
-func validOpenChannel(t *testing.T, features lnwire.FeatureVector, cmd Open) *lnwire.OpenChannel {
+func validOpenChannel(t testing.TB, features lnwire.FeatureVector, cmd Open) *lnwire.OpenChannel {
 	t.Helper()
 	alice := newSide("alice", features)
 	cmd.Keys = alice.signer.keys()
