@@ -48,6 +48,12 @@ type Policy struct {
 	// modern negotiation); without it we use the legacy back-and-forth,
 	// which lnd uses by default.
 	ClosingFeeRange bool
+	// OfferedGrace is G: how many blocks after an outgoing HTLC's
+	// cltv_expiry we wait for the peer before failing the channel.
+	OfferedGrace lnwire.BlockHeight
+	// FulfillMargin is 2R+G+S: how many blocks before a fulfilled incoming
+	// HTLC's cltv_expiry we fail the channel to claim it on chain.
+	FulfillMargin lnwire.BlockHeight
 }
 
 // DefaultPolicy returns a policy close to what lnd and Core Lightning do.
@@ -57,6 +63,10 @@ func DefaultPolicy() Policy {
 		MaxFeerate:          100_000,
 		MaxDustHTLCExposure: 5_000_000_000, // 5M sat, Core Lightning's default order of magnitude
 		ClosingFeerate:      1000,
+		// BOLT #2: G [...] 1 or 2 blocks is reasonable; 2R+G+S [...] 18
+		// blocks is reasonable.
+		OfferedGrace:  2,
+		FulfillMargin: 18,
 	}
 }
 

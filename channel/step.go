@@ -110,6 +110,8 @@ func (s *State) handle(env Env, ev Event, o *outbox) error {
 		return s.startShutdown(env, ev.Script, o)
 	case FundingLocked:
 		return s.fundingLocked(env, ev, o)
+	case NewBlock:
+		return s.checkDeadlines(env, ev.Height)
 	case Disconnected:
 		s.disconnect()
 		return nil
