@@ -26,7 +26,8 @@ type Disconnect struct{}
 
 // HTLCAccepted reports an HTLC the peer offered that is now irrevocably
 // committed: the payment layer peels its onion and forwards, settles or
-// fails it.
+// fails it. It comes once, after the PersistState that makes it final: a
+// runtime that crashes in between finds the HTLC in State.PendingIncoming.
 type HTLCAccepted struct {
 	HTLC HTLC
 	// DustExposureExceeded is set when accepting the HTLC puts our dust
@@ -40,6 +41,9 @@ type HTLCAccepted struct {
 
 // HTLCSettled reports that the peer fulfilled an HTLC we offered: the
 // preimage is known, and the incoming HTLC it pays for must be fulfilled.
+// It comes as soon as the update_fulfill_htlc arrives, so it comes again if
+// the peer retransmits it after a reconnection: the payment layer must treat
+// it as idempotent.
 //
 // BOLT #2: upon receiving an update_fulfill_htlc for an outgoing HTLC [...]:
 // MUST fulfill the incoming HTLC that corresponds to that outgoing HTLC.
@@ -51,7 +55,9 @@ type HTLCSettled struct {
 // HTLCFailed reports that the removal of an HTLC we offered, by
 // update_fail_htlc or update_fail_malformed_htlc, is irrevocably committed,
 // so the incoming HTLC may be failed. Exactly one of Reason and Malformed
-// is set.
+// is set. The HTLC is gone from the returned State, so the runtime must
+// record this notification in the same transaction as the state (as lnd's
+// forwarding packages do).
 type HTLCFailed struct {
 	ID        uint64
 	Reason    []byte

@@ -271,3 +271,25 @@ func (s *State) irrevocablyCommitted(offerer Party, id uint64) (*HTLC, bool) {
 	}
 	return &s.LocalCommit.Spec.HTLCs[i], true
 }
+
+// PendingIncoming returns the HTLCs the peer offered that are irrevocably
+// committed and that we have not started to remove: the ones the payment
+// layer still has to settle or fail. After a restart the runtime uses it
+// to re-drive HTLCAccepted notifications it may not have delivered.
+func (s *State) PendingIncoming() []HTLC {
+	var out []HTLC
+	for _, h := range s.LocalCommit.Spec.HTLCs {
+		if h.Offerer != Remote || s.LocalChanges.removing(h.ID) {
+			continue
+		}
+		if _, ok := s.irrevocablyCommitted(Remote, h.ID); ok {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// Balance returns both balances in our current commitment, before fees.
+func (s *State) Balance() (local, remote lnwire.MilliSatoshi) {
+	return s.LocalCommit.Spec.Balance[Local], s.LocalCommit.Spec.Balance[Remote]
+}
