@@ -40,6 +40,18 @@
 // accepter persists the channel before it sends funding_signed, the opener
 // before it broadcasts the funding transaction.
 //
+// The runtime's contract: carry out the effects in the order given;
+// PersistChannel (store channel.Marshal of its State, durably) comes before
+// the messages and the broadcast that depend on it. Route open_channel,
+// accept_channel and funding_created by temporary_channel_id, and
+// funding_signed by State.ChannelID (known once the outpoint is); refuse a
+// second negotiation with a temporary_channel_id already in use. Tell the
+// accepter how many of the peer's channels are pending
+// (OpenChannelReceived.PendingChannels), give Cancel on a timeout, and
+// Disconnected when the connection drops. After HandOver the channel's
+// messages go to channel.Step, and the WatchFunding depth becomes a
+// channel.FundingLocked event.
+//
 // Default parameters are chosen to interoperate with lnd v0.21 and Core
 // Lightning (see Config and DefaultLimits).
 //

@@ -178,7 +178,7 @@ type State struct {
 	Channel *channel.State
 
 	// Failure is why the negotiation failed.
-	Failure string `json:",omitempty"`
+	Failure string
 }
 
 // Clone returns a copy that Step may change without touching s. The
