@@ -16,16 +16,23 @@ const fuzzActions = 16
 // settles, and reports broken invariants and any channel failure: between
 // two honest nodes the channel must never fail, whatever the interleaving,
 // disconnections and restarts.
-func runFuzzActions(t *testing.T, data []byte, anchors bool) {
+//
+// The flags choose the channel: bit 0 anchors, bit 1 closing with
+// fee_range, bit 2 different closing feerates on each side.
+func runFuzzActions(t *testing.T, data []byte, flags byte) {
 	cfg := defaultConfig()
-	if anchors {
+	if flags&1 != 0 {
 		cfg.Type = channeltx.AnchorsZeroFeeHTLC
 	}
 	policy := DefaultPolicy()
 	policy.ShutdownScript = append([]byte{0, 20}, make([]byte, 20)...)
+	policy.ClosingFeeRange = flags&2 != 0
 	h, err := newHarness(cfg, policy)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if flags&4 != 0 {
+		h.nodes[0].env.Policy.ClosingFeerate, h.nodes[1].env.Policy.ClosingFeerate = 2000, 300
 	}
 	next := func() byte {
 		if len(data) == 0 {
@@ -84,6 +91,10 @@ func runFuzzActions(t *testing.T, data []byte, anchors bool) {
 		if len(n.state.LocalCommit.Spec.HTLCs) != 0 {
 			t.Fatalf("%s still has HTLCs:\n%s\n--- log\n%s", n.name, h.summary(n), h.out.String())
 		}
+		// A shutdown, once started, must end in a mutual close.
+		if closing := h.nodes[0].state.Phase != Normal || h.nodes[1].state.Phase != Normal; closing && n.state.Phase != Closed {
+			t.Fatalf("%s stuck in %s\n--- log\n%s", n.name, n.state.Phase, h.out.String())
+		}
 	}
 }
 
@@ -111,7 +122,7 @@ func FuzzChannelPair(f *testing.F) {
 		if len(data) == 0 {
 			return
 		}
-		runFuzzActions(t, data[1:], data[0]&1 == 1)
+		runFuzzActions(t, data[1:], data[0])
 	})
 }
 
@@ -129,7 +140,7 @@ func TestRandomWalks(t *testing.T) {
 		data := make([]byte, 50+r.Intn(250))
 		r.Read(data)
 		t.Run("", func(t *testing.T) {
-			runFuzzActions(t, data[1:], data[0]&1 == 1)
+			runFuzzActions(t, data[1:], data[0])
 		})
 	}
 }
