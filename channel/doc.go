@@ -1,9 +1,12 @@
-// Package channel is the channel state machine of BOLT #2: normal operation
-// (update_add_htlc, update_fulfill_htlc, update_fail_htlc,
+// Package channel is the channel state machine of BOLT #2: channel
+// establishment v1 (open_channel, accept_channel, funding_created,
+// funding_signed, with channel_type negotiation), channel_ready, normal
+// operation (update_add_htlc, update_fulfill_htlc, update_fail_htlc,
 // update_fail_malformed_htlc, update_fee, commitment_signed,
 // revoke_and_ack), message retransmission (channel_reestablish, with the
-// option_data_loss_protect checks), channel_ready, and mutual close
+// option_data_loss_protect checks), HTLC deadlines, and mutual close
 // (shutdown and the closing_signed negotiation, legacy and fee_range).
+// Transactions, keys and signature hashes come from channeltx (BOLT #3).
 //
 // It is pure (layer L1): Step takes a State and an Event and returns the
 // new State and the Effects to carry out, in order, or an *Error whose
@@ -14,11 +17,18 @@
 // and secrets and for signatures, and verifies the peer's signatures
 // itself. Each BOLT requirement is quoted at the check that enforces it.
 //
+// Establishment runs before a State exists: Open (opener) or Accept (on
+// open_channel) return an Opening that StepOpening advances; it ends with
+// the ChannelFunded effect, whose State the runtime stores, then drives with
+// Step.
+//
 // The runtime's contract: carry out the effects in the order given;
 // PersistState (store Marshal of the returned State, durably) always comes
 // first, before the messages that depend on it. Report connection changes
-// with Disconnected/Reconnected, chain depth with FundingLocked, and call
-// SignCommitment when State.CanSign says there is something to sign.
+// with Disconnected/Reconnected, chain depth with FundingLocked, new blocks
+// with NewBlock, and call SignCommitment when State.CanSign says there is
+// something to sign. HTLCAccepted and HTLCFailed are final once persisted:
+// record them with the state (State.PendingIncoming recovers the first).
 //
 // Each update goes through the phases of BOLT #2 "Normal Operation"; the
 // State keeps, per side, the updates Proposed, Signed and Acked (see
