@@ -197,7 +197,10 @@ func (s *State) receiveClosingSigned(env Env, m *lnwire.ClosingSigned, o *outbox
 	if n.OurRange != nil {
 		ours = *n.OurRange
 	}
-	if r := feeRangeOf(m); r != nil {
+	// A fee_range answering our legacy proposal is ignored, as a node that
+	// does not know fee_range would: the negotiation stays legacy on both
+	// sides, since our messages carry no fee_range.
+	if r := feeRangeOf(m); r != nil && (n.OurRange != nil || !n.Sent) {
 		overlap := FeeRange{Min: max(r.Min, ours.Min), Max: min(r.Max, ours.Max)}
 		// BOLT #2: if there is no overlap between that and its own
 		// fee_range: SHOULD send a warning.

@@ -270,19 +270,22 @@ func splitArgs(fields []string) ([]string, options) {
 }
 
 // newScenarioHarness opens a channel from alice to bob:
-// new [anchors] [fee-range] capacity=sat push=msat feerate=perkw
+// new [anchors] [fee-range|alice-fee-range|bob-fee-range] capacity=sat push=msat feerate=perkw
 // max-accepted=n dust-exposure=msat reserve=sat alice-closing-feerate=perkw
 // bob-closing-feerate=perkw
 func newScenarioHarness(args []string, opts options) (*harness, error) {
 	cfg := defaultConfig()
 	policy := DefaultPolicy()
 	policy.ShutdownScript = append([]byte{0, 20}, make([]byte, 20)...)
+	rangeOnly := ""
 	for _, a := range args {
 		switch a {
 		case "anchors":
 			cfg.Type = channeltx.AnchorsZeroFeeHTLC
 		case "fee-range":
 			policy.ClosingFeeRange = true
+		case "alice-fee-range", "bob-fee-range":
+			rangeOnly = strings.TrimSuffix(a, "-fee-range")
 		default:
 			return nil, fmt.Errorf("unknown flag %q", a)
 		}
@@ -302,6 +305,9 @@ func newScenarioHarness(args []string, opts options) (*harness, error) {
 	for _, n := range h.nodes {
 		p := &n.env.Policy
 		p.ClosingFeerate = lnwire.FeeratePerKW(opts.num(n.name+"-closing-feerate", uint64(p.ClosingFeerate)))
+		if n.name == rangeOnly {
+			p.ClosingFeeRange = true
+		}
 	}
 	return h, nil
 }
