@@ -1,8 +1,9 @@
 package channel
 
 import (
-	"github.com/fulmen-ln/fulmen/lnwire"
 	"testing"
+
+	"github.com/fulmen-ln/fulmen/lnwire"
 )
 
 func TestHTLCDeadlines(t *testing.T) {
@@ -40,25 +41,5 @@ func TestHTLCDeadlines(t *testing.T) {
 			checkProtocolError(t, err, ErrHTLCDeadline, Fail)
 			checkActionEffects(t, before, next, effects, Fail)
 		})
-	}
-}
-
-func TestPendingIncoming(t *testing.T) {
-	h, err := newHarness(defaultConfig(), DefaultPolicy())
-	if err != nil {
-		t.Fatal(err)
-	}
-	bob := h.nodes[1]
-	committedToBob(h, 5_000_000)
-	committedToBob(h, 6_000_000)
-	h.step(h.nodes[0], AddHTLC{Amount: 7_000_000, PaymentHash: h.newPayment(), CLTVExpiry: 600})
-	h.deliverAll() // not committed yet
-	h.step(bob, FailHTLC{ID: 0, Reason: []byte{1}})
-	got := bob.state.PendingIncoming()
-	if len(got) != 1 || got[0].ID != 1 || got[0].Amount != 6_000_000 || len(got[0].Onion) != 1366 {
-		t.Fatalf("pending incoming %+v, want only HTLC 1", got)
-	}
-	if local, remote := bob.state.Balance(); local != 300_000_000 || remote != 700_000_000-11_000_000 {
-		t.Fatalf("balances %s/%s", local, remote)
 	}
 }
