@@ -17,6 +17,10 @@ func (h *harness) checkRoundTrip(n *node, record []byte) {
 		h.violations = append(h.violations, fmt.Sprintf("%s: unmarshal: %v", n.name, err))
 		return
 	}
+	if decoded.Link != LinkDown {
+		h.violations = append(h.violations, fmt.Sprintf("%s: restored link %s", n.name, decoded.Link))
+	}
+	decoded.Link = n.state.Link
 	if !reflect.DeepEqual(decoded, n.state) {
 		h.violations = append(h.violations, fmt.Sprintf("%s: state changed through Marshal/Unmarshal", n.name))
 	}

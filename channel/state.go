@@ -167,7 +167,9 @@ type State struct {
 	Remote Params
 
 	Phase Phase
-	Link  Link
+	// Link is not persisted: a State read back with Unmarshal is LinkDown
+	// until the runtime reports Reconnected.
+	Link Link `json:"-"`
 	// ReadySent and ReadyReceived track channel_ready.
 	ReadySent     bool `json:",omitempty"`
 	ReadyReceived bool `json:",omitempty"`
