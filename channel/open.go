@@ -127,7 +127,7 @@ func Open(req OpenRequest, env Env, random io.Reader) (Opening, []Effect, error)
 		return Opening{}, nil, rejectf(ErrOpenRejected, "push %s or reserve %s out of range", req.PushMsat, req.Local.ChannelReserve)
 	}
 	if err := checkFirstCommitment(req.Type, req.Capacity, req.PushMsat, req.Feerate, 0, 0); err != nil {
-		return Opening{}, nil, rejectf(ErrFundingUnaffordble, "%v", err)
+		return Opening{}, nil, rejectf(ErrFundingUnaffordable, "%v", err)
 	}
 	// BOLT #2: MUST ensure temporary_channel_id is unique from any other
 	// channel ID with the same peer.

@@ -9,11 +9,11 @@ import (
 
 // Errors of channel establishment.
 var (
-	ErrOpenRejected       = errors.New("channel: open_channel or accept_channel terms refused")
-	ErrChannelType        = errors.New("channel: channel_type missing or not acceptable")
-	ErrWrongTemporaryID   = errors.New("channel: temporary_channel_id does not match")
-	ErrFundingUnaffordble = errors.New("channel: the opener cannot pay the first commitment's fee")
-	ErrOpeningAborted     = errors.New("channel: channel establishment aborted")
+	ErrOpenRejected        = errors.New("channel: open_channel or accept_channel terms refused")
+	ErrChannelType         = errors.New("channel: channel_type missing or not acceptable")
+	ErrWrongTemporaryID    = errors.New("channel: temporary_channel_id does not match")
+	ErrFundingUnaffordable = errors.New("channel: the opener cannot pay the first commitment's fee")
+	ErrOpeningAborted      = errors.New("channel: channel establishment aborted")
 )
 
 // maxAcceptedHTLCsLimit is BOLT #2's upper bound on max_accepted_htlcs.
@@ -158,7 +158,7 @@ func checkFirstCommitment(t channeltx.ChannelType, capacity lnwire.Satoshi, push
 	cost := openerCost(t, 0, 0, feerate)
 	opener := capacity.ToMilliSatoshis() - push
 	if opener < cost {
-		return failf(ErrFundingUnaffordble, "opener has %s, the first commitment costs %s", opener, cost)
+		return failf(ErrFundingUnaffordable, "opener has %s, the first commitment costs %s", opener, cost)
 	}
 	if opener-cost <= openerReserve.ToMilliSatoshis() && push <= accepterReserve.ToMilliSatoshis() {
 		return failf(ErrOpenRejected, "neither side is above its reserve")

@@ -118,7 +118,7 @@ func TestOpenChannelViolations(t *testing.T) {
 		{"reserve above 20%", func(m *lnwire.OpenChannel) { m.ChannelReserveSatoshis = 200_001 }, ErrOpenRejected},
 		{"invalid funding key", func(m *lnwire.OpenChannel) { m.FundingPubKey[0] = 5 }, ErrOpenRejected},
 		{"invalid first point", func(m *lnwire.OpenChannel) { m.FirstPerCommitmentPoint = [33]byte{2} }, ErrOpenRejected},
-		{"opener cannot pay the fee", func(m *lnwire.OpenChannel) { m.PushMsat = 999_500_000 }, ErrFundingUnaffordble},
+		{"opener cannot pay the fee", func(m *lnwire.OpenChannel) { m.PushMsat = 999_500_000 }, ErrFundingUnaffordable},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
