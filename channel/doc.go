@@ -1,7 +1,5 @@
-// Package channel is the channel state machine of BOLT #2: channel
-// establishment v1 (open_channel, accept_channel, funding_created,
-// funding_signed, with channel_type negotiation), channel_ready, normal
-// operation (update_add_htlc, update_fulfill_htlc, update_fail_htlc,
+// Package channel is the channel state machine of BOLT #2 once the funding
+// outpoint is known: channel_ready, normal operation (update_add_htlc, update_fulfill_htlc, update_fail_htlc,
 // update_fail_malformed_htlc, update_fee, commitment_signed,
 // revoke_and_ack), message retransmission (channel_reestablish, with the
 // option_data_loss_protect checks), HTLC deadlines, and mutual close
@@ -17,9 +15,9 @@
 // and secrets and for signatures, and verifies the peer's signatures
 // itself. Each BOLT requirement is quoted at the check that enforces it.
 //
-// Establishment runs before a State exists: Open (opener) or Accept (on
-// open_channel) return an Opening that StepOpening advances; it ends with
-// the ChannelFunded effect, whose State the runtime stores, then drives with
+// Channel establishment (package funding) hands a channel over with
+// NewState, SignFirstCommitment (for funding_created or funding_signed) and
+// AcceptFirstSignature; the runtime stores that State and drives it with
 // Step.
 //
 // The runtime's contract: carry out the effects in the order given;

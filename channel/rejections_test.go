@@ -1,8 +1,10 @@
 package channel
 
 import (
+	"errors"
 	"testing"
 
+	"github.com/fulmen-ln/fulmen/channeltx"
 	"github.com/fulmen-ln/fulmen/lnwire"
 )
 
@@ -211,5 +213,40 @@ func TestLocalCommandRejections(t *testing.T) {
 			checkProtocolError(t, err, tc.want, tc.action)
 			checkActionEffects(t, before, next, effects, tc.action)
 		})
+	}
+}
+
+// TestFirstCommitment checks the hand-over API channel establishment uses:
+// NewState refuses bad terms, AcceptFirstSignature refuses a bad signature.
+func TestFirstCommitment(t *testing.T) {
+	alice, bob := newTestSigner("alice"), newTestSigner("bob")
+	envA, envB := Env{Signer: alice, Policy: DefaultPolicy()}, Env{Signer: bob, Policy: DefaultPolicy()}
+	a, b, err := establishPair(defaultConfig(), alice, bob, envA, envB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Phase != AwaitingReady || b.LocalCommit.Signature == (lnwire.Signature{}) {
+		t.Fatalf("phase %s, bob holds no signature", a.Phase)
+	}
+	sig, err := a.SignFirstCommitment(envA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig[10] ^= 1
+	if err := b.AcceptFirstSignature(envB, sig); !errors.Is(err, ErrBadCommitmentSignature) {
+		t.Fatalf("bad first signature: %v", err)
+	}
+	terms := Funded{Type: channeltx.StaticRemoteKey, Capacity: 1000, PushMsat: 1_000_001,
+		Local: alice.params(testLimits()), Remote: bob.params(testLimits()), RemoteFirstPoint: a.RemoteCommit.Point}
+	if _, err := NewState(terms); err == nil {
+		t.Fatal("push above the capacity accepted")
+	}
+	terms.PushMsat, terms.Remote.HTLCBasepoint = 0, Point{2}
+	if _, err := NewState(terms); !errors.Is(err, ErrBadPoint) {
+		t.Fatalf("invalid basepoint: %v", err)
+	}
+	terms.Remote.HTLCBasepoint, terms.Type = a.Remote.HTLCBasepoint, 0
+	if _, err := NewState(terms); err == nil {
+		t.Fatal("unknown channel type accepted")
 	}
 }

@@ -1,7 +1,6 @@
 package channel
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"fmt"
 
@@ -140,49 +139,48 @@ func defaultConfig() channelConfig {
 	}
 }
 
-// testOpenLimits accept the odd values some tests use (few HTLCs).
-func testOpenLimits() OpenLimits {
-	l := DefaultOpenLimits()
-	l.MinMaxAcceptedHTLCs = 1
-	l.MinMaxHTLCValueInFlight = 1
-	return l
-}
-
 var testFundingTxID = sha256.Sum256([]byte("funding tx"))
 
-// establishPair opens the channel from alice to bob with channel
-// establishment v1 and returns both funded states.
+// establishPair returns both sides at commitment 0 with the first
+// signatures exchanged, as channel establishment (package funding) hands
+// them over after funding_created and funding_signed.
 func establishPair(cfg channelConfig, alice, bob *testSigner, envA, envB Env) (State, State, error) {
-	req := OpenRequest{Type: cfg.Type, Capacity: cfg.Capacity, PushMsat: cfg.Push, Feerate: cfg.Feerate,
-		Local: alice.params(cfg.Alice), MinimumDepth: 3, Limits: testOpenLimits()}
-	opening, effects, err := Open(req, envA, bytes.NewReader(make([]byte, 32)))
+	ap, bp := alice.params(cfg.Alice), bob.params(cfg.Bob)
+	aliceFirst, err := alice.PerCommitmentPoint(0)
 	if err != nil {
 		return State{}, State{}, err
 	}
-	bobReq := OpenRequest{Local: bob.params(cfg.Bob), MinimumDepth: 3, Limits: testOpenLimits()}
-	accepting, answer, err := Accept(bobReq, envB, effects[0].(SendMessage).Msg.(*lnwire.OpenChannel))
+	bobFirst, err := bob.PerCommitmentPoint(0)
 	if err != nil {
 		return State{}, State{}, err
 	}
-	opening, effects, err = StepOpening(opening, envA, PeerMessage{Msg: answer[0].(SendMessage).Msg})
+	terms := Funded{Type: cfg.Type, Capacity: cfg.Capacity, PushMsat: cfg.Push, Feerate: cfg.Feerate,
+		FundingTxID: testFundingTxID, FundingOutputIndex: 1}
+	aliceTerms, bobTerms := terms, terms
+	aliceTerms.Opener, aliceTerms.Local, aliceTerms.Remote, aliceTerms.RemoteFirstPoint = Local, ap, bp, NewPoint(bobFirst)
+	bobTerms.Opener, bobTerms.Local, bobTerms.Remote, bobTerms.RemoteFirstPoint = Remote, bp, ap, NewPoint(aliceFirst)
+	a, err := NewState(aliceTerms)
 	if err != nil {
 		return State{}, State{}, err
 	}
-	if _, ok := effects[0].(FundingNeeded); !ok {
-		return State{}, State{}, fmt.Errorf("expected FundingNeeded, got %#v", effects)
-	}
-	opening, effects, err = StepOpening(opening, envA, FundingBuilt{TxID: testFundingTxID, OutputIndex: 1})
+	b, err := NewState(bobTerms)
 	if err != nil {
 		return State{}, State{}, err
 	}
-	_, answer, err = StepOpening(accepting, envB, PeerMessage{Msg: effects[0].(SendMessage).Msg})
+	// funding_created: alice signs bob's first commitment.
+	sig, err := a.SignFirstCommitment(envA)
 	if err != nil {
 		return State{}, State{}, err
 	}
-	bobState := answer[0].(ChannelFunded).State
-	_, effects, err = StepOpening(opening, envA, PeerMessage{Msg: answer[1].(SendMessage).Msg})
-	if err != nil {
+	if err := b.AcceptFirstSignature(envB, sig); err != nil {
 		return State{}, State{}, err
 	}
-	return effects[0].(ChannelFunded).State, bobState, nil
+	// funding_signed: bob signs alice's.
+	if sig, err = b.SignFirstCommitment(envB); err != nil {
+		return State{}, State{}, err
+	}
+	if err := a.AcceptFirstSignature(envA, sig); err != nil {
+		return State{}, State{}, err
+	}
+	return a, b, nil
 }
