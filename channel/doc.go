@@ -1,9 +1,10 @@
 // Package channel is the channel state machine of BOLT #2 once the funding
-// outpoint is known: channel_ready, normal operation (update_add_htlc, update_fulfill_htlc, update_fail_htlc,
-// update_fail_malformed_htlc, update_fee, commitment_signed,
-// revoke_and_ack), message retransmission (channel_reestablish, with the
-// option_data_loss_protect checks), HTLC deadlines, and mutual close
-// (shutdown and the closing_signed negotiation, legacy and fee_range).
+// outpoint is known: channel_ready, normal operation (update_add_htlc,
+// update_fulfill_htlc, update_fail_htlc, update_fail_malformed_htlc,
+// update_fee, commitment_signed, revoke_and_ack), message retransmission
+// (channel_reestablish, with the option_data_loss_protect checks), HTLC
+// deadlines, and mutual close (shutdown and the closing_signed
+// negotiation, legacy and fee_range).
 // Transactions, keys and signature hashes come from channeltx (BOLT #3).
 //
 // It is pure (layer L1): Step takes a State and an Event and returns the
