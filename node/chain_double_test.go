@@ -26,6 +26,8 @@ type fakeChain struct {
 	mempool []*wire.MsgTx
 	utxos   map[wire.OutPoint]*wire.TxOut
 	known   map[chainhash.Hash]bool
+	// onBroadcast, when set, sees every transaction broadcast.
+	onBroadcast func(tx *wire.MsgTx)
 }
 
 func newFakeChain(height int) *fakeChain {
@@ -145,6 +147,12 @@ func (c *fakeChain) Block(_ context.Context, hash chainhash.Hash) (*wire.MsgBloc
 // SendRawTransaction checks the inputs it knows and adds the transaction
 // to the mempool.
 func (c *fakeChain) SendRawTransaction(_ context.Context, tx *wire.MsgTx) (chainhash.Hash, error) {
+	c.mu.Lock()
+	hook := c.onBroadcast
+	c.mu.Unlock()
+	if hook != nil {
+		hook(tx)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	txid := tx.TxHash()

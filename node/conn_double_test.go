@@ -36,10 +36,12 @@ type fakeConn struct {
 	sent []lnwire.Message
 }
 
-func (c *fakeConn) ID() *btcec.PublicKey                 { return c.to.id }
-func (c *fakeConn) Done() <-chan struct{}                { return c.done }
-func (c *fakeConn) Disconnect()                          { c.once.Do(func() { close(c.done) }) }
-func (c *fakeConn) RemoteFeatures() lnwire.FeatureVector { return c.to.rt.cfg.Funding.LocalFeatures.Clone() }
+func (c *fakeConn) ID() *btcec.PublicKey  { return c.to.id }
+func (c *fakeConn) Done() <-chan struct{} { return c.done }
+func (c *fakeConn) Disconnect()           { c.once.Do(func() { close(c.done) }) }
+func (c *fakeConn) RemoteFeatures() lnwire.FeatureVector {
+	return c.to.rt.cfg.Funding.LocalFeatures.Clone()
+}
 
 func (c *fakeConn) Send(ctx context.Context, msg lnwire.Message) error {
 	select {
