@@ -47,7 +47,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 
-	log, closeLogs, err := daemon.OpenLogs(cfg.LogFiles, cfg.LogLevel)
+	log, closeLogs, err := daemon.OpenLogs(cfg.LogFiles, cfg.LogLevel, cfg.SubsystemLogLevels)
 	if err != nil {
 		fmt.Fprintf(stderr, "fulmend: %v\n", err)
 		return 1
