@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/txscript"
@@ -38,6 +39,10 @@ type Channels struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	// running is set once Start has loaded the channels and the chain
+	// watch; negotiations are refused before.
+	running atomic.Bool
 
 	mu      sync.Mutex
 	started bool
@@ -105,9 +110,19 @@ func (rt *Channels) Start(ctx context.Context, peers Peers) error {
 			}
 		}
 	}
+	// A peer that connected before the channels were loaded: its channels
+	// re-establish on that connection.
+	rt.mu.Lock()
+	for _, w := range loaded {
+		if conn := rt.conns[w.peer]; conn != nil {
+			w.inbox.push(item{kind: itemReconnected, conn: conn})
+		}
+	}
+	rt.mu.Unlock()
 	if rt.watch, err = startChainWatch(ctx, rt, loaded); err != nil {
 		return err
 	}
+	rt.running.Store(true)
 	for _, w := range loaded {
 		rt.rebroadcast(ctx, w.snapshot())
 	}

@@ -226,6 +226,10 @@ func (rt *Channels) newOpening(ctx context.Context, conn Conn) (*opening, fundin
 func (os *openings) received(conn Conn, m *lnwire.OpenChannel) {
 	rt := os.rt
 	ctx := context.Background()
+	if !rt.running.Load() {
+		conn.Send(ctx, &lnwire.Error{ChannelID: m.TemporaryChannelID, Data: []byte("not ready, try again later")})
+		return
+	}
 	o, keys, err := rt.newOpening(ctx, conn)
 	if err != nil {
 		rt.log.Error("cannot answer open_channel", "err", err)
@@ -256,6 +260,9 @@ func (rt *Channels) awaitingLockIn(peer nodeKey) int {
 func (rt *Channels) Open(ctx context.Context, req OpenRequest) (OpenResult, error) {
 	if rt.cfg.Wallet == nil {
 		return OpenResult{}, ErrFundingUnavailable
+	}
+	if !rt.running.Load() {
+		return OpenResult{}, ErrStopped
 	}
 	if req.Peer == nil || rt.peers == nil {
 		return OpenResult{}, ErrPeerNotConnected
