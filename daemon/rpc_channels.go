@@ -1,0 +1,521 @@
+package daemon
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	"github.com/btcsuite/btcd/txscript"
+
+	"github.com/fulmen-ln/fulmen/channel"
+	"github.com/fulmen-ln/fulmen/channeltx"
+	"github.com/fulmen-ln/fulmen/funding"
+	"github.com/fulmen-ln/fulmen/lnwire"
+	"github.com/fulmen-ln/fulmen/node"
+	"github.com/fulmen-ln/fulmen/peer"
+	"github.com/fulmen-ln/fulmen/rpc"
+	"github.com/fulmen-ln/fulmen/wallet"
+)
+
+// Core Lightning's fundchannel error codes (common/jsonrpc_errors.h).
+const (
+	codeFundingBroadcastFail    = 303
+	codeFundingPeerNotConnected = 305
+	codeFundingUnknownPeer      = 306
+)
+
+// newChannels builds the channel runtime; startChannels loads the
+// channels once the peer manager exists.
+func (d *Daemon) newChannels() error {
+	backend, ok := d.chain.(bitcoindBackend)
+	if !ok {
+		return fmt.Errorf("%w: channels need a bitcoind-compatible backend", errBackend)
+	}
+	chainHash := lnwire.ChainHash(*d.chainParams().GenesisHash)
+	var err error
+	d.channels, err = node.New(node.Config{
+		Store: d.store, Keys: d.signer, Chain: backend.Client, Wallet: d.wallet,
+		NodeID: d.signer.NodeID(), ChainHash: chainHash,
+		Funding:   funding.DefaultConfig(chainHash, peerFeatures()),
+		ChainPoll: d.cfg.TipPollInterval,
+		Logger:    d.log.With("subsystem", "channels"),
+	})
+	return err
+}
+
+// peerFeatures are our init features: the peer package's defaults plus
+// option_anchors, which the channel runtime supports.
+func peerFeatures() lnwire.FeatureVector {
+	f := peer.DefaultFeatures()
+	f.Set(lnwire.AnchorsOptional)
+	return f
+}
+
+// startChannels loads the stored channels and starts following the chain.
+func (d *Daemon) startChannels(ctx context.Context) error {
+	return d.channels.Start(ctx, node.ManagerPeers{Manager: d.peers})
+}
+
+func (d *Daemon) addChannelMethods(t *rpc.Table) {
+	t.Add(rpc.Method{Name: "fundchannel", Category: "channels",
+		Params: []rpc.Param{{Name: "id", Required: true}, {Name: "amount", Required: true}, {Name: "feerate"},
+			{Name: "announce"}, {Name: "minconf"}, {Name: "push_msat"}, {Name: "close_to"}, {Name: "request_amt"},
+			{Name: "compact_lease"}, {Name: "utxos"}, {Name: "mindepth"}, {Name: "reserve"}, {Name: "channel_type"}},
+		Description: "Fund a channel of {amount} satoshi with the connected peer {id}, from the on-chain wallet.",
+		Handler:     d.rpcFundChannel})
+	t.Add(rpc.Method{Name: "listpeerchannels", Category: "channels", Params: []rpc.Param{{Name: "id"}},
+		Description: "Show the channels with every peer, or only with {id}.", Handler: d.rpcListPeerChannels})
+	t.Add(rpc.Method{Name: "close", Category: "channels",
+		Params: []rpc.Param{{Name: "id", Required: true}, {Name: "unilateraltimeout"}, {Name: "destination"},
+			{Name: "fee_negotiation_step"}, {Name: "wrong_funding"}, {Name: "force_lease_closed"}, {Name: "feerange"}},
+		Description: "Close the channel {id} (peer id, channel id or short channel id) by mutual agreement.",
+		Handler:     d.rpcClose})
+}
+
+// addFundsMethods registers the wallet's methods with listfunds extended
+// by the channels, Core Lightning's listfunds "channels".
+func (d *Daemon) addFundsMethods(t *rpc.Table) {
+	methods := rpc.NewTable()
+	d.addWalletMethods(methods)
+	for _, name := range methods.Names() {
+		m, _ := methods.Lookup(name)
+		if name == "help" {
+			continue
+		}
+		if name == "listfunds" {
+			m.Handler = d.withChannelFunds(m.Handler)
+		}
+		t.Add(m)
+	}
+}
+
+// fundsChannel is one listfunds channel, Core Lightning's shape.
+type fundsChannel struct {
+	PeerID         string              `json:"peer_id"`
+	Connected      bool                `json:"connected"`
+	State          string              `json:"state"`
+	ShortChannelID string              `json:"short_channel_id,omitempty"`
+	ChannelID      string              `json:"channel_id"`
+	FundingTxID    string              `json:"funding_txid"`
+	FundingOutput  uint16              `json:"funding_output"`
+	OurAmountMsat  lnwire.MilliSatoshi `json:"our_amount_msat"`
+	AmountMsat     lnwire.MilliSatoshi `json:"amount_msat"`
+}
+
+func (d *Daemon) withChannelFunds(h rpc.Handler) rpc.Handler {
+	return func(ctx context.Context, p rpc.Params) (any, error) {
+		res, err := h(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		reply, ok := res.(map[string]any)
+		if !ok {
+			return res, nil
+		}
+		list := []fundsChannel{}
+		for _, v := range d.channels.List(nil) {
+			if v.SpentHeight != 0 {
+				continue // its funds are back on chain
+			}
+			s := &v.State
+			c := fundsChannel{PeerID: hex.EncodeToString(v.PeerID.SerializeCompressed()), Connected: v.Connected,
+				State: clnState(&v), ChannelID: s.ChannelID.String(), FundingTxID: chainhash.Hash(s.FundingTxID).String(),
+				FundingOutput: s.FundingOutputIndex, OurAmountMsat: s.LocalCommit.Spec.Balance[channel.Local],
+				AmountMsat: s.Capacity.ToMilliSatoshis()}
+			if s.ShortChannelID.BlockHeight != 0 {
+				c.ShortChannelID = s.ShortChannelID.String()
+			}
+			list = append(list, c)
+		}
+		reply["channels"] = list
+		return reply, nil
+	}
+}
+
+// clnState names the channel's state as Core Lightning does.
+func clnState(v *node.View) string {
+	switch v.State.Phase {
+	case channel.AwaitingReady:
+		return "CHANNELD_AWAITING_LOCKIN"
+	case channel.Normal:
+		return "CHANNELD_NORMAL"
+	case channel.ShuttingDown:
+		return "CHANNELD_SHUTTING_DOWN"
+	case channel.Negotiating:
+		return "CLOSINGD_SIGEXCHANGE"
+	case channel.Closed:
+		if v.SpentHeight != 0 {
+			return "ONCHAIN"
+		}
+		return "CLOSINGD_COMPLETE"
+	case channel.Failed:
+		if v.SpentHeight != 0 {
+			return "ONCHAIN"
+		}
+		return "AWAITING_UNILATERAL"
+	}
+	return "UNKNOWN"
+}
+
+// channelTypeJSON is Core Lightning's channel_type: the feature bits and
+// their names.
+type channelTypeJSON struct {
+	Bits  []int    `json:"bits"`
+	Names []string `json:"names"`
+}
+
+func channelTypeOf(t channeltx.ChannelType) channelTypeJSON {
+	if t == channeltx.AnchorsZeroFeeHTLC {
+		return channelTypeJSON{Bits: []int{12, 22}, Names: []string{"static_remotekey/even", "anchors/even"}}
+	}
+	return channelTypeJSON{Bits: []int{12}, Names: []string{"static_remotekey/even"}}
+}
+
+// parseChannelType reads fundchannel's channel_type: an array of feature
+// bit numbers.
+func parseChannelType(raw json.RawMessage) (channeltx.ChannelType, error) {
+	if raw == nil {
+		return 0, nil
+	}
+	var bits []int
+	if err := json.Unmarshal(raw, &bits); err != nil {
+		return 0, rpc.InvalidParams("channel_type: should be an array of feature bits: invalid token '%s'", raw)
+	}
+	var f lnwire.FeatureVector
+	for _, b := range bits {
+		if b < 0 || b > 1000 {
+			return 0, rpc.InvalidParams("channel_type: bad feature bit %d", b)
+		}
+		f.Set(lnwire.FeatureBit(b))
+	}
+	t, ok := funding.ParseChannelType(f.Encode())
+	if !ok {
+		return 0, rpc.InvalidParams("channel_type: %v is not a supported channel type (use [12] or [12, 22])", bits)
+	}
+	return t, nil
+}
+
+// fundChannelReply is fundchannel's reply.
+type fundChannelReply struct {
+	Tx          string          `json:"tx"`
+	TxID        string          `json:"txid"`
+	OutNum      uint32          `json:"outnum"`
+	ChannelType channelTypeJSON `json:"channel_type"`
+	ChannelID   string          `json:"channel_id"`
+	CloseTo     string          `json:"close_to,omitempty"`
+}
+
+func (d *Daemon) rpcFundChannel(ctx context.Context, p rpc.Params) (any, error) {
+	id, err := nodeIDParam(p, "id")
+	if err != nil {
+		return nil, err
+	}
+	req := node.OpenRequest{Peer: id, Announce: true, MinConf: 1}
+	amountText, err := p.String("amount")
+	if err != nil {
+		return nil, err
+	}
+	if amountText == "all" {
+		return nil, rpc.InvalidParams("amount: 'all' is not supported yet: give an amount")
+	}
+	if req.Amount, err = parseSatoshi(amountText); err != nil {
+		return nil, err
+	}
+	if req.FundingFeerate, err = d.feerateParam(ctx, p, "feerate"); err != nil {
+		return nil, err
+	}
+	if announce, err := p.OptionalBool("announce"); err != nil {
+		return nil, err
+	} else if announce != nil {
+		req.Announce = *announce
+	}
+	if minconf, err := p.OptionalUint64("minconf"); err != nil {
+		return nil, err
+	} else if minconf != nil {
+		req.MinConf = uint32(min(*minconf, 0xFFFF))
+	}
+	if push, err := p.OptionalMsat("push_msat"); err != nil {
+		return nil, err
+	} else if push != nil {
+		req.PushMsat = *push
+	}
+	if closeTo, err := p.OptionalString("close_to"); err != nil {
+		return nil, err
+	} else if closeTo != nil {
+		if req.CloseTo, err = d.addressScript("close_to", *closeTo); err != nil {
+			return nil, err
+		}
+	}
+	for _, unsupported := range []string{"request_amt", "compact_lease", "mindepth", "reserve"} {
+		if p.Has(unsupported) {
+			return nil, rpc.InvalidParams("%s: not supported", unsupported)
+		}
+	}
+	if req.UTXOs, err = parseOutPoints(p.Raw("utxos")); err != nil {
+		return nil, err
+	}
+	if req.Type, err = parseChannelType(p.Raw("channel_type")); err != nil {
+		return nil, err
+	}
+	if _, known := d.peers.Peer(id); !known {
+		return nil, &rpc.Error{Code: codeFundingUnknownPeer, Message: "Unknown peer"}
+	}
+	res, err := d.channels.Open(ctx, req)
+	if err != nil {
+		return nil, fundChannelError(err)
+	}
+	reply := fundChannelReply{Tx: hex.EncodeToString(serializeTx(res.Tx)), TxID: res.Tx.TxHash().String(),
+		OutNum: res.OutputIndex, ChannelType: channelTypeOf(res.Type), ChannelID: res.ChannelID.String()}
+	if len(req.CloseTo) > 0 {
+		reply.CloseTo = hex.EncodeToString(req.CloseTo)
+	}
+	return reply, nil
+}
+
+// fundChannelError maps the runtime's and the negotiation's errors to
+// Core Lightning's codes, with a message that says what to fix.
+func fundChannelError(err error) error {
+	switch {
+	case errors.Is(err, node.ErrPeerNotConnected):
+		return &rpc.Error{Code: codeFundingPeerNotConnected, Message: "Peer not connected"}
+	case errors.Is(err, wallet.ErrInsufficientFunds), errors.Is(err, wallet.ErrDustOutput),
+		errors.Is(err, wallet.ErrBadFeerate), errors.Is(err, wallet.ErrUnknownOutput),
+		errors.Is(err, wallet.ErrReserved), errors.Is(err, wallet.ErrNoFeerate):
+		return walletRPCError(err)
+	case errors.Is(err, wallet.ErrBroadcast):
+		return &rpc.Error{Code: codeFundingBroadcastFail, Message: err.Error()}
+	case errors.Is(err, funding.ErrFundingTooSmall), errors.Is(err, funding.ErrFundingTooLarge),
+		errors.Is(err, funding.ErrPushTooLarge), errors.Is(err, funding.ErrCannotAffordFee),
+		errors.Is(err, funding.ErrOutputsBelowReserve), errors.Is(err, funding.ErrUnsupportedChannelType),
+		errors.Is(err, funding.ErrBadUpfrontShutdown), errors.Is(err, funding.ErrFeerateOutOfRange):
+		if funding.ActionOf(err) == funding.Reject {
+			return rpc.InvalidParams("%v", err)
+		}
+	}
+	return rpc.Errorf(rpc.CodeLightningd, "%v", err)
+}
+
+// addressScript decodes an address of our network into its script.
+func (d *Daemon) addressScript(name, text string) ([]byte, error) {
+	addr, err := btcutil.DecodeAddress(text, d.chainParams())
+	if err != nil || !addr.IsForNet(d.chainParams()) {
+		return nil, rpc.InvalidParams("%s: could not parse address %q for %s", name, text, d.cfg.Network)
+	}
+	script, err := txscript.PayToAddrScript(addr)
+	if err != nil {
+		return nil, rpc.InvalidParams("%s: unsupported address %q", name, text)
+	}
+	return script, nil
+}
+
+// channelRef reads close's id: a peer id, a channel id or a short channel
+// id.
+func channelRef(text string) (node.ChannelRef, error) {
+	raw, err := hex.DecodeString(text)
+	switch {
+	case err == nil && len(raw) == 33:
+		key, err := btcec.ParsePubKey(raw)
+		if err == nil {
+			return node.ChannelRef{Peer: key}, nil
+		}
+	case err == nil && len(raw) == 32:
+		var id lnwire.ChannelID
+		copy(id[:], raw)
+		return node.ChannelRef{ChannelID: &id}, nil
+	case strings.Count(text, "x") == 2:
+		if scid, err := lnwire.ParseShortChannelID(text); err == nil {
+			return node.ChannelRef{ShortChannelID: &scid}, nil
+		}
+	}
+	return node.ChannelRef{}, rpc.InvalidParams("id: should be a peer id, channel id or short channel id: invalid token '%s'", text)
+}
+
+// closeReply is close's reply.
+type closeReply struct {
+	Tx   string `json:"tx"`
+	TxID string `json:"txid"`
+	Type string `json:"type"`
+}
+
+func (d *Daemon) rpcClose(ctx context.Context, p rpc.Params) (any, error) {
+	idText, err := p.String("id")
+	if err != nil {
+		return nil, err
+	}
+	ref, err := channelRef(idText)
+	if err != nil {
+		return nil, err
+	}
+	req := node.CloseRequest{Channel: ref, Timeout: 48 * time.Hour}
+	if v, err := p.OptionalUint64("unilateraltimeout"); err != nil {
+		return nil, err
+	} else if v != nil && *v > 0 {
+		req.Timeout = time.Duration(min(*v, 1<<31)) * time.Second
+	}
+	if dest, err := p.OptionalString("destination"); err != nil {
+		return nil, err
+	} else if dest != nil {
+		if req.Destination, err = d.addressScript("destination", *dest); err != nil {
+			return nil, err
+		}
+	}
+	for _, unsupported := range []string{"fee_negotiation_step", "wrong_funding", "feerange"} {
+		if p.Has(unsupported) {
+			return nil, rpc.InvalidParams("%s: not supported", unsupported)
+		}
+	}
+	res, err := d.channels.CloseChannel(ctx, req)
+	switch {
+	case errors.Is(err, node.ErrUnknownChannel):
+		return nil, rpc.InvalidParams("Short channel ID not found: '%s'", idText)
+	case errors.Is(err, node.ErrAmbiguousChannel):
+		return nil, rpc.InvalidParams("Peer has multiple channels: name one by channel id: %v", err)
+	case errors.Is(err, node.ErrCloseTimeout):
+		return nil, rpc.Errorf(rpc.CodeLightningd, "%v (unilateral close is not supported yet)", err)
+	case err != nil:
+		return nil, rpc.Errorf(rpc.CodeLightningd, "%v", err)
+	}
+	return closeReply{Tx: hex.EncodeToString(serializeTx(res.Tx)), TxID: res.Tx.TxHash().String(), Type: "mutual"}, nil
+}
+
+// peerChannelJSON is one listpeerchannels entry, Core Lightning's shape.
+type peerChannelJSON struct {
+	PeerID                string              `json:"peer_id"`
+	PeerConnected         bool                `json:"peer_connected"`
+	State                 string              `json:"state"`
+	ChannelType           channelTypeJSON     `json:"channel_type"`
+	Feerate               feerateJSON         `json:"feerate"`
+	ShortChannelID        string              `json:"short_channel_id,omitempty"`
+	ChannelID             string              `json:"channel_id"`
+	FundingTxID           string              `json:"funding_txid"`
+	FundingOutnum         uint16              `json:"funding_outnum"`
+	CloseTo               string              `json:"close_to,omitempty"`
+	Private               bool                `json:"private"`
+	Opener                string              `json:"opener"`
+	Funding               fundingJSON         `json:"funding"`
+	ToUsMsat              lnwire.MilliSatoshi `json:"to_us_msat"`
+	TotalMsat             lnwire.MilliSatoshi `json:"total_msat"`
+	FeeBaseMsat           lnwire.MilliSatoshi `json:"fee_base_msat"`
+	FeeProportional       uint32              `json:"fee_proportional_millionths"`
+	DustLimitMsat         lnwire.MilliSatoshi `json:"dust_limit_msat"`
+	MaxTotalHTLCInMsat    lnwire.MilliSatoshi `json:"max_total_htlc_in_msat"`
+	TheirReserveMsat      lnwire.MilliSatoshi `json:"their_reserve_msat"`
+	OurReserveMsat        lnwire.MilliSatoshi `json:"our_reserve_msat"`
+	SpendableMsat         lnwire.MilliSatoshi `json:"spendable_msat"`
+	ReceivableMsat        lnwire.MilliSatoshi `json:"receivable_msat"`
+	MinimumHTLCInMsat     lnwire.MilliSatoshi `json:"minimum_htlc_in_msat"`
+	MinimumHTLCOutMsat    lnwire.MilliSatoshi `json:"minimum_htlc_out_msat"`
+	MaximumHTLCOutMsat    lnwire.MilliSatoshi `json:"maximum_htlc_out_msat"`
+	TheirToSelfDelay      uint16              `json:"their_to_self_delay"`
+	OurToSelfDelay        uint16              `json:"our_to_self_delay"`
+	MaxAcceptedHTLCs      uint16              `json:"max_accepted_htlcs"`
+	TheirMaxAcceptedHTLCs uint16              `json:"their_max_accepted_htlcs"`
+	Status                []string            `json:"status"`
+	HTLCs                 []htlcJSON          `json:"htlcs"`
+}
+
+type feerateJSON struct {
+	PerKW uint32 `json:"perkw"`
+	PerKB uint32 `json:"perkb"`
+}
+
+// fundingJSON says who funded the channel (push_msat is not kept).
+type fundingJSON struct {
+	LocalFundsMsat  lnwire.MilliSatoshi `json:"local_funds_msat"`
+	RemoteFundsMsat lnwire.MilliSatoshi `json:"remote_funds_msat"`
+}
+
+type htlcJSON struct {
+	Direction   string              `json:"direction"`
+	ID          uint64              `json:"id"`
+	AmountMsat  lnwire.MilliSatoshi `json:"amount_msat"`
+	Expiry      uint32              `json:"expiry"`
+	PaymentHash string              `json:"payment_hash"`
+	State       string              `json:"state"`
+}
+
+func (d *Daemon) rpcListPeerChannels(_ context.Context, p rpc.Params) (any, error) {
+	var only *btcec.PublicKey
+	if text, err := p.OptionalString("id"); err != nil {
+		return nil, err
+	} else if text != nil {
+		if only, err = parseNodeID("id", *text); err != nil {
+			return nil, err
+		}
+	}
+	out := []peerChannelJSON{}
+	for _, v := range d.channels.List(only) {
+		out = append(out, d.peerChannel(&v))
+	}
+	return map[string]any{"channels": out}, nil
+}
+
+func (d *Daemon) peerChannel(v *node.View) peerChannelJSON {
+	s := &v.State
+	info, _ := d.peers.Peer(v.PeerID)
+	capacity := s.Capacity.ToMilliSatoshis()
+	c := peerChannelJSON{
+		PeerID: hex.EncodeToString(v.PeerID.SerializeCompressed()), PeerConnected: info.Connected,
+		State: clnState(v), ChannelType: channelTypeOf(s.Type),
+		Feerate:     feerateJSON{PerKW: uint32(s.LocalCommit.Spec.Feerate), PerKB: 4 * uint32(s.LocalCommit.Spec.Feerate)},
+		ChannelID:   s.ChannelID.String(),
+		FundingTxID: chainhash.Hash(s.FundingTxID).String(), FundingOutnum: s.FundingOutputIndex,
+		Opener:   "local",
+		ToUsMsat: s.LocalCommit.Spec.Balance[channel.Local], TotalMsat: capacity,
+		FeeBaseMsat: node.DefaultFeeBaseMsat, FeeProportional: node.DefaultFeeProportional,
+		DustLimitMsat:      s.Local.DustLimit.ToMilliSatoshis(),
+		MaxTotalHTLCInMsat: s.Local.MaxHTLCValueInFlight,
+		// Each side's reserve is what the other announced.
+		TheirReserveMsat: s.Local.ChannelReserve.ToMilliSatoshis(), OurReserveMsat: s.Remote.ChannelReserve.ToMilliSatoshis(),
+		SpendableMsat: v.Spendable(), ReceivableMsat: v.Receivable(),
+		MinimumHTLCInMsat: s.Local.HTLCMinimum, MinimumHTLCOutMsat: s.Remote.HTLCMinimum,
+		MaximumHTLCOutMsat: min(s.Remote.MaxHTLCValueInFlight, capacity),
+		// to_self_delay: ours is what we asked of the peer's outputs.
+		TheirToSelfDelay: s.Remote.ToSelfDelay, OurToSelfDelay: s.Local.ToSelfDelay,
+		MaxAcceptedHTLCs: s.Local.MaxAcceptedHTLCs, TheirMaxAcceptedHTLCs: s.Remote.MaxAcceptedHTLCs,
+		Status: []string{}, HTLCs: []htlcJSON{},
+	}
+	if s.Opener == channel.Remote {
+		c.Opener = "remote"
+	}
+	if s.Opener == channel.Local {
+		c.Funding.LocalFundsMsat = capacity
+	} else {
+		c.Funding.RemoteFundsMsat = capacity
+	}
+	if s.ShortChannelID.BlockHeight != 0 {
+		c.ShortChannelID = s.ShortChannelID.String()
+	}
+	if script := s.Shutdown.LocalScript; len(script) > 0 {
+		c.CloseTo = hex.EncodeToString(script)
+	} else if up := s.Local.UpfrontShutdownScript; len(up) > 0 {
+		c.CloseTo = hex.EncodeToString(up)
+	}
+	if v.Connected {
+		c.Status = append(c.Status, "channel re-established")
+	}
+	if v.LastError != "" {
+		c.Status = append(c.Status, "last error: "+v.LastError)
+	}
+	if v.Halted != nil {
+		c.Status = append(c.Status, "halted: "+v.Halted.Error())
+	}
+	for _, h := range s.LocalCommit.Spec.HTLCs {
+		e := htlcJSON{ID: h.ID, AmountMsat: h.Amount, Expiry: uint32(h.CLTVExpiry),
+			PaymentHash: hex.EncodeToString(h.PaymentHash[:])}
+		if h.Offerer == channel.Local {
+			e.Direction, e.State = "out", "SENT_ADD_ACK_REVOCATION"
+		} else {
+			e.Direction, e.State = "in", "RCVD_ADD_ACK_REVOCATION"
+		}
+		c.HTLCs = append(c.HTLCs, e)
+	}
+	return c
+}
