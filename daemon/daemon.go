@@ -18,6 +18,7 @@ import (
 	"github.com/fulmen-ln/fulmen/config"
 	"github.com/fulmen-ln/fulmen/invoices"
 	"github.com/fulmen-ln/fulmen/lnwire"
+	"github.com/fulmen-ln/fulmen/node"
 	"github.com/fulmen-ln/fulmen/peer"
 	"github.com/fulmen-ln/fulmen/rpc"
 	"github.com/fulmen-ln/fulmen/signer"
@@ -39,7 +40,8 @@ type Daemon struct {
 	invoices *invoices.Registry
 	wallet   *wallet.Wallet
 	peers    *peer.Manager
-	bound    []Address // where we accept peers, for getinfo's binding
+	channels *node.Channels // the channel runtime (rpc_channels.go)
+	bound    []Address      // where we accept peers, for getinfo's binding
 	rpc      *rpc.Server
 
 	tipHeight atomic.Uint32
@@ -136,7 +138,13 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 		return nil, err
 	}
 
+	if err := d.newChannels(); err != nil {
+		return nil, err
+	}
 	if err := d.startPeers(); err != nil {
+		return nil, err
+	}
+	if err := d.startChannels(ctx); err != nil {
 		return nil, err
 	}
 
@@ -163,6 +171,9 @@ func (d *Daemon) Shutdown() {
 	}
 	if d.peers != nil {
 		d.peers.Close()
+	}
+	if d.channels != nil {
+		d.channels.Stop()
 	}
 	if d.cancel != nil {
 		d.cancel()
@@ -205,6 +216,13 @@ func (d *Daemon) startPeers() error {
 	cfg.Key = d.signer.NodeECDH()
 	cfg.Chain = lnwire.ChainHash(*d.chainParams().GenesisHash)
 	cfg.Logger = d.log.With("subsystem", "peer")
+	// The channel runtime answers channel messages (instead of
+	// peer.ChannelRefuser), follows connections, and keeps disconnect
+	// from dropping a peer with channels.
+	cfg.Features = peerFeatures()
+	cfg.Handler = d.channels
+	cfg.Events = d.channels
+	cfg.HasActiveChannels = d.channels.HasActiveChannels
 	var err error
 	if d.peers, err = peer.NewManager(cfg); err != nil {
 		return err

@@ -28,8 +28,9 @@ func (d *Daemon) methods() *rpc.Table {
 		},
 	})
 	d.addInvoiceMethods(t)
-	d.addWalletMethods(t)
+	d.addFundsMethods(t) // the wallet's methods; listfunds shows channels too
 	d.addPeerMethods(t)
+	d.addChannelMethods(t)
 	return t
 }
 
@@ -73,6 +74,8 @@ func (d *Daemon) getinfo(context.Context, rpc.Params) (any, error) {
 		Network:      string(d.cfg.Network),
 		LightningDir: d.cfg.NetworkDir,
 	}
+	counts := d.channels.Count()
+	info.NumPendingChannels, info.NumActiveChannels, info.NumInactiveChannels = counts.Pending, counts.Active, counts.Inactive
 	return info, nil
 }
 
