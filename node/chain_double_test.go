@@ -16,10 +16,10 @@ import (
 )
 
 // fakeChain is an in-memory block chain: transactions broadcast go to a
-// mempool, Mine puts them in blocks. Inputs spending outputs it knows are
-// checked with the script engine (so a closing transaction with a bad
-// witness is refused); inputs it does not know (the test's funding of a
-// wallet) are taken on trust.
+// mempool, Mine puts them in blocks. Every input must spend an unspent
+// output it knows (Inject adds the test's coins unchecked) and is checked
+// with the script engine, so a close with a bad witness, or a second close
+// of the same channel, is refused.
 type fakeChain struct {
 	mu      sync.Mutex
 	blocks  []*wire.MsgBlock
@@ -161,9 +161,12 @@ func (c *fakeChain) SendRawTransaction(_ context.Context, tx *wire.MsgTx) (chain
 	}
 	fetcher := txscript.NewMultiPrevOutFetcher(nil)
 	for _, in := range tx.TxIn {
-		if out, ok := c.utxos[in.PreviousOutPoint]; ok {
-			fetcher.AddPrevOut(in.PreviousOutPoint, out)
+		out, ok := c.utxos[in.PreviousOutPoint]
+		if !ok {
+			// Unknown or already spent (a conflicting close).
+			return txid, fmt.Errorf("%w: input %s unknown or spent", chain.ErrTxMissingInputs, in.PreviousOutPoint)
 		}
+		fetcher.AddPrevOut(in.PreviousOutPoint, out)
 	}
 	hashes := txscript.NewTxSigHashes(tx, fetcher)
 	for i, in := range tx.TxIn {

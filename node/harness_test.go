@@ -97,14 +97,14 @@ type testNode struct {
 
 // harness is a chain and the nodes on it.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	chain *fakeChain
 	nodes []*testNode
 }
 
 var testParams = &chaincfg.RegressionNetParams
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	h := &harness{t: t, chain: newFakeChain(200)}
 	t.Cleanup(func() {
 		for _, n := range h.nodes {

@@ -14,7 +14,7 @@ import (
 
 // openChannel opens a channel from a to b and mines it to lock-in; it
 // returns both channel indexes.
-func openChannel(t *testing.T, h *harness, a, b *testNode, req OpenRequest) (OpenResult, uint64, uint64) {
+func openChannel(t testing.TB, h *harness, a, b *testNode, req OpenRequest) (OpenResult, uint64, uint64) {
 	t.Helper()
 	req.Peer = b.id
 	if req.FundingFeerate == 0 {

@@ -16,7 +16,7 @@ import (
 )
 
 // addHTLC offers an HTLC on the node's channel, as the payment layer will.
-func addHTLC(t *testing.T, n *testNode, index uint64, amount lnwire.MilliSatoshi, preimage [32]byte) {
+func addHTLC(t testing.TB, n *testNode, index uint64, amount lnwire.MilliSatoshi, preimage [32]byte) {
 	t.Helper()
 	w := n.worker(index)
 	err := w.do(context.Background(), func() error {
@@ -28,7 +28,7 @@ func addHTLC(t *testing.T, n *testNode, index uint64, amount lnwire.MilliSatoshi
 }
 
 // fulfill settles the HTLC the peer offered.
-func fulfill(t *testing.T, n *testNode, index, id uint64, preimage [32]byte) {
+func fulfill(t testing.TB, n *testNode, index, id uint64, preimage [32]byte) {
 	t.Helper()
 	w := n.worker(index)
 	err := w.do(context.Background(), func() error {
