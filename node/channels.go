@@ -51,6 +51,8 @@ type Channels struct {
 	conns   map[nodeKey]Conn // the connection each peer's channels use
 	opens   *openings
 	watch   *chainWatch
+
+	payments *paymentBook
 }
 
 // New checks cfg and returns a runtime with no channel loaded; Start
@@ -68,6 +70,7 @@ func New(cfg Config) (*Channels, error) {
 		conns:   make(map[nodeKey]Conn),
 	}
 	rt.opens = newOpenings(rt)
+	rt.payments = newPaymentBook()
 	return rt, nil
 }
 

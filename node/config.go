@@ -17,6 +17,7 @@ import (
 	"github.com/fulmen-ln/fulmen/channel"
 	"github.com/fulmen-ln/fulmen/funding"
 	"github.com/fulmen-ln/fulmen/lnwire"
+	"github.com/fulmen-ln/fulmen/onion"
 	"github.com/fulmen-ln/fulmen/peer"
 	"github.com/fulmen-ln/fulmen/signer"
 	"github.com/fulmen-ln/fulmen/store"
@@ -144,7 +145,13 @@ type Config struct {
 	// at once.
 	ChainPoll time.Duration
 	Wake      <-chan struct{}
-	// Payments receives HTLC events; nil logs them only.
+	// NodeKey peels the onions of HTLCs paid to us (signer.NodeECDH), and
+	// Invoices are what they pay. Without them incoming HTLCs are failed.
+	NodeKey  onion.ECDH
+	Invoices Invoices
+	// Payments, when set, receives the HTLC events instead of the built-in
+	// handling (tests, and a later forwarding layer); outgoing payment
+	// results are tracked either way.
 	Payments PaymentEvents
 	Logger   *slog.Logger
 }

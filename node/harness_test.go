@@ -91,8 +91,11 @@ type testNode struct {
 	rt     *Channels
 	wake   chan struct{}
 	peers  *fakePeers
-	// payments records the HTLC events.
+	// payments records the HTLC events; with builtin set instead, the
+	// runtime decides incoming HTLCs itself against invoices.
 	payments *paymentLog
+	builtin  bool
+	invoices *fakeInvoices
 }
 
 // harness is a chain and the nodes on it.
@@ -148,7 +151,7 @@ func (h *harness) node(name string, walletSat ...lnwire.Satoshi) *testNode {
 		t.Fatal(err)
 	}
 	n := &testNode{name: name, h: h, dir: dir, store: &testStore{Store: st}, signer: sig, id: sig.NodeID(),
-		wallet: w, peers: newFakePeers(), payments: &paymentLog{}}
+		wallet: w, peers: newFakePeers(), payments: &paymentLog{}, invoices: newFakeInvoices()}
 	h.nodes = append(h.nodes, n)
 	for _, amount := range walletSat {
 		addr, err := w.NewAddress(ctx, signer.P2WPKH)
@@ -175,11 +178,15 @@ func (n *testNode) config() Config {
 	features := peer.DefaultFeatures()
 	features.Set(lnwire.AnchorsOptional)
 	chainHash := lnwire.ChainHash(*testParams.GenesisHash)
-	return Config{
+	cfg := Config{
 		Store: n.store, Keys: n.signer, Chain: n.h.chain, Wallet: n.wallet, NodeID: n.id, ChainHash: chainHash,
 		Funding: funding.DefaultConfig(chainHash, features), ChainPoll: time.Hour, Wake: n.wake,
 		Payments: n.payments, Logger: testLogger(n.h.t, n.name),
 	}
+	if n.builtin {
+		cfg.Payments, cfg.NodeKey, cfg.Invoices = nil, n.signer.NodeECDH(), n.invoices
+	}
+	return cfg
 }
 
 // start builds and starts a runtime on the node's store.

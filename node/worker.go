@@ -36,6 +36,10 @@ type worker struct {
 	halted  error
 	// shutdownScript is ours for answering the peer's shutdown.
 	shutdownScript []byte
+	// decided are the incoming HTLCs this process fulfilled or failed;
+	// linkUp remembers the link state, to decide again at reconnection.
+	decided map[uint64]bool
+	linkUp  bool
 
 	// The published view, for readers on other goroutines.
 	mu      sync.Mutex
@@ -73,6 +77,7 @@ func newWorker(rt *Channels, rec *store.ChannelRecord, st channel.State, sig *si
 		rt: rt, index: rec.Index, peerID: id, peer: keyOf(id), signer: sig,
 		log:   rt.log.With("channel", rec.Index, "channel_id", st.ChannelID.String()),
 		inbox: newInbox(), state: st, version: rec.Version, changed: make(chan struct{}),
+		decided: make(map[uint64]bool),
 	}
 	w.view = View{Index: rec.Index, PeerID: id, State: st.Clone(), MinimumDepth: rec.MinimumDepth, HeightHint: rec.HeightHint,
 		SpentHeight: rec.SpentHeight}
@@ -111,6 +116,11 @@ func (w *worker) run(ctx context.Context) {
 			return
 		}
 		w.process(ctx, it)
+		up := w.state.Link == channel.LinkUp && w.halted == nil
+		if up && !w.linkUp && w.state.Phase != channel.Failed {
+			w.redecide(ctx)
+		}
+		w.linkUp = up
 		w.publish()
 	}
 }
@@ -217,15 +227,19 @@ func (w *worker) execute(ctx context.Context, next channel.State, effects []chan
 		case channel.HTLCAccepted:
 			if p := w.rt.cfg.Payments; p != nil {
 				p.HTLCAccepted(next.ChannelID, e)
+			} else {
+				w.inbox.push(item{kind: itemCommand, cmd: func() { w.receiveHTLC(ctx, e.HTLC, e.DustExposureExceeded) }})
 			}
 		case channel.HTLCSettled:
 			if p := w.rt.cfg.Payments; p != nil {
 				p.HTLCSettled(next.ChannelID, e)
 			}
+			w.rt.payments.settled(w.index, e)
 		case channel.HTLCFailed:
 			if p := w.rt.cfg.Payments; p != nil {
 				p.HTLCFailed(next.ChannelID, e)
 			}
+			w.rt.payments.failed(w.index, e)
 		default:
 			w.log.Error("unknown effect", "effect", fmt.Sprintf("%T", e))
 		}
