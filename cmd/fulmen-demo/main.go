@@ -84,12 +84,18 @@ func run(dir string, exitAfterSetup bool) error {
 	}
 	step("alice connected to carol at %s (Noise_XK transport, init exchanged)", carol.P2PAddress)
 
+	if err := openChannel(ctx, net, alice, carol, carolInfo.ID); err != nil {
+		return err
+	}
+
 	fmt.Println()
 	fmt.Println("The demo network is running. Talk to the nodes with:")
 	for _, node := range net.Nodes() {
 		fmt.Printf("  %s getinfo\n", node.CLI())
 	}
 	fmt.Printf("  %s listpeers\n", alice.CLI())
+	fmt.Printf("  %s listpeerchannels\n", alice.CLI())
+	fmt.Printf("  %s listfunds\n", alice.CLI())
 	fmt.Println()
 	fmt.Println("For example, have carol create an invoice and decode it:")
 	fmt.Printf("  %s -q invoice 10000sat cat-1 \"an ASCII cat\"\n", carol.CLI())
@@ -102,4 +108,54 @@ func run(dir string, exitAfterSetup bool) error {
 	}
 	<-ctx.Done()
 	return nil
+}
+
+// openChannel funds alice's wallet from the chain's mining key and opens a
+// channel from alice to carol, mined to lock-in.
+func openChannel(ctx context.Context, net *devnet.Network, alice, carol *devnet.Node, carolID string) error {
+	var addr map[string]string
+	if err := alice.Call(ctx, "newaddr", []any{"bech32"}, &addr); err != nil {
+		return err
+	}
+	if _, err := net.Fund(ctx, addr["bech32"], 2_000_000); err != nil {
+		return fmt.Errorf("funding alice: %w", err)
+	}
+	if _, err := net.Mine(ctx, 1); err != nil {
+		return err
+	}
+	step("paid 2,000,000 sat to alice's wallet (%s) and mined a block", addr["bech32"])
+	var opened struct {
+		TxID string `json:"txid"`
+	}
+	for attempt := 0; ; attempt++ { // the wallet sees the block within a poll interval
+		err := alice.Call(ctx, "fundchannel", map[string]any{"id": carolID, "amount": 1_000_000, "feerate": "2000perkw"}, &opened)
+		if err == nil {
+			break
+		}
+		if attempt == 50 {
+			return fmt.Errorf("alice fundchannel: %w", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	step("alice opened a 1,000,000 sat channel to carol: funding tx %s", opened.TxID)
+	if _, err := net.Mine(ctx, 3); err != nil {
+		return err
+	}
+	for attempt := 0; attempt < 100; attempt++ {
+		var reply struct {
+			Channels []struct {
+				State          string `json:"state"`
+				ShortChannelID string `json:"short_channel_id"`
+			} `json:"channels"`
+		}
+		if err := alice.Call(ctx, "listpeerchannels", nil, &reply); err != nil {
+			return err
+		}
+		if len(reply.Channels) == 1 && reply.Channels[0].State == "CHANNELD_NORMAL" {
+			step("mined 3 blocks: the channel %s is CHANNELD_NORMAL", reply.Channels[0].ShortChannelID)
+			return nil
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return fmt.Errorf("the channel did not reach CHANNELD_NORMAL")
 }
