@@ -45,7 +45,8 @@ func (d *Daemon) newChannels() error {
 		NodeID: d.signer.NodeID(), ChainHash: chainHash,
 		Funding:   funding.DefaultConfig(chainHash, peerFeatures()),
 		ChainPoll: d.cfg.TipPollInterval,
-		Logger:    d.log.With("subsystem", "channels"),
+		NodeKey:   d.signer.NodeECDH(), Invoices: invoiceTerms{d.invoices},
+		Logger: d.log.With("subsystem", "channels"),
 	})
 	return err
 }
@@ -77,6 +78,7 @@ func (d *Daemon) addChannelMethods(t *rpc.Table) {
 			{Name: "fee_negotiation_step"}, {Name: "wrong_funding"}, {Name: "force_lease_closed"}, {Name: "feerange"}},
 		Description: "Close the channel {id} (peer id, channel id or short channel id) by mutual agreement.",
 		Handler:     d.rpcClose})
+	d.addPaymentMethods(t)
 }
 
 // addFundsMethods registers the wallet's methods with listfunds extended
