@@ -21,8 +21,11 @@ func TestPeerErrorFailsChannelAndBroadcastsCommitment(t *testing.T) {
 	h := newHarness(t)
 	alice := h.node("alice", 1_000_000)
 	bob := h.node("bob")
-	_, ba := h.connect(alice, bob)
+	ab, ba := h.connect(alice, bob)
 	res, ia, _ := openChannel(t, h, alice, bob, OpenRequest{Amount: 400_000, PushMsat: 5_000_000})
+	// Alice's own error must not reach bob, who would race her with his
+	// commitment.
+	ab.dead.Store(true)
 	if err := ba.Send(context.Background(), &lnwire.Error{ChannelID: res.ChannelID, Data: []byte("something broke")}); err != nil {
 		t.Fatal(err)
 	}

@@ -102,18 +102,32 @@ func (os *openings) remove(o *opening) {
 	os.mu.Unlock()
 }
 
-// find returns the negotiation with the peer that a message names.
-func (os *openings) find(peer nodeKey, id lnwire.ChannelID) *opening {
+// of lists a peer's negotiations. Each negotiation's own lock is taken
+// only after os.mu is released: a step holds its lock while it finishes
+// and removes itself from os.
+func (os *openings) of(peer nodeKey) []*opening {
 	os.mu.Lock()
 	defer os.mu.Unlock()
+	var out []*opening
 	for o := range os.m {
-		if o.peer != peer {
-			continue
+		if o.peer == peer {
+			out = append(out, o)
 		}
-		o.mu.Lock()
-		match := o.state.TemporaryChannelID == id || (!o.state.ChannelID.IsAll() && o.state.ChannelID == id)
-		o.mu.Unlock()
-		if match {
+	}
+	return out
+}
+
+// names reports whether a message's channel id names the negotiation.
+func (o *opening) names(id lnwire.ChannelID) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.state.TemporaryChannelID == id || (!o.state.ChannelID.IsAll() && o.state.ChannelID == id)
+}
+
+// find returns the negotiation with the peer that a message names.
+func (os *openings) find(peer nodeKey, id lnwire.ChannelID) *opening {
+	for _, o := range os.of(peer) {
+		if o.names(id) {
 			return o
 		}
 	}
@@ -177,19 +191,8 @@ func (os *openings) disconnected(conn Conn) {
 
 // errorReceived abandons the negotiations the peer's error names.
 func (os *openings) errorReceived(peer nodeKey, id lnwire.ChannelID, all bool, msg *lnwire.Error) {
-	os.mu.Lock()
-	var hit []*opening
-	for o := range os.m {
-		if o.peer == peer {
-			hit = append(hit, o)
-		}
-	}
-	os.mu.Unlock()
-	for _, o := range hit {
-		o.mu.Lock()
-		match := all || o.state.TemporaryChannelID == id || (!o.state.ChannelID.IsAll() && o.state.ChannelID == id)
-		o.mu.Unlock()
-		if match {
+	for _, o := range os.of(peer) {
+		if all || o.names(id) {
 			o.step(context.Background(), funding.PeerMessage{Msg: msg})
 		}
 	}
