@@ -43,6 +43,19 @@
 // peer's funding_signed verified). Inbound opens are checked against
 // Config.Funding (minimum size, pending channels per peer...).
 //
+// Payments (direct only, no forwarding yet). SendPayment builds a one-hop
+// BOLT #4 onion whose final payload carries the amount, the CLTV and the
+// invoice's payment_secret, offers the HTLC on the channel with the
+// destination, and WaitPayment reports the preimage or the decrypted
+// failure. An HTLC offered to us is decided once irrevocably committed: its
+// onion is peeled with the node key (Config.NodeKey), the final payload
+// checked against the invoice (Config.Invoices; BOLT #4 final-node rules in
+// checkFinalHop), the invoice settled and the HTLC fulfilled, or failed
+// with an encrypted reason (update_fail_malformed_htlc for an onion that
+// does not authenticate). HTLCs a dead process had not decided are decided
+// after the next channel_reestablish. Outgoing payment records live in
+// memory only.
+//
 // Chain. A chain.Follower and chain.Watcher, polled, report the funding
 // transaction at minimum_depth (FundingLocked with the short_channel_id,
 // then channel_ready) and the funding output's spend. After a restart the
