@@ -297,3 +297,43 @@ func TestSignRemoteCommitmentRefusesOurOwn(t *testing.T) {
 func containsHex(text string, b []byte) bool {
 	return strings.Contains(strings.ToLower(text), hex.EncodeToString(b))
 }
+
+func BenchmarkSignRemoteCommitment(b *testing.B) {
+	alice, _ := testSigner(b, 1).Channel(0)
+	bob, _ := testSigner(b, 2).Channel(0)
+	aliceBP, bobBP := alice.Basepoints(), bob.Basepoints()
+	point, _ := bob.PerCommitmentPoint(0)
+	keys, err := channeltx.DeriveCommitmentKeys(point,
+		&channeltx.Basepoints{Revocation: aliceBP.Revocation, Payment: bobBP.Payment, DelayedPayment: bobBP.DelayedPayment, HTLC: bobBP.HTLC},
+		&channeltx.Basepoints{Revocation: bobBP.Revocation, Payment: aliceBP.Payment, DelayedPayment: aliceBP.DelayedPayment, HTLC: aliceBP.HTLC})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var htlcs []channeltx.HTLC
+	for i := range 10 {
+		htlcs = append(htlcs, channeltx.HTLC{Offerer: channeltx.Party(i % 2), Amount: 5_000_000, CLTVExpiry: 500, PaymentHash: [32]byte{byte(i)}})
+	}
+	c, err := channeltx.BuildCommitment(&channeltx.CommitmentSpec{
+		Type: channeltx.AnchorsZeroFeeHTLC, Owner: channeltx.Remote, Opener: channeltx.Local, Feerate: 253,
+		Funding: channeltx.Funding{Amount: 1_000_000, LocalKey: aliceBP.Funding, RemoteKey: bobBP.Funding},
+		Keys:    keys, ToSelfDelay: 144, DustLimit: 546, LocalBalance: 500_000_000, RemoteBalance: 450_000_000, HTLCs: htlcs,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if _, _, err := alice.SignRemoteCommitment(c, point); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkChannelKeys(b *testing.B) {
+	s := testSigner(b, 1)
+	for i := range b.N {
+		if _, err := s.Channel(uint64(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
