@@ -226,7 +226,7 @@ func (d *Daemon) rpcListPeers(_ context.Context, p rpc.Params) (any, error) {
 	out := []peerJSON{}
 	for _, info := range infos {
 		entry := peerJSON{ID: hex.EncodeToString(info.ID.SerializeCompressed()), Connected: info.Connected,
-			NetAddr: info.NetAddr, RemoteAddr: info.RemoteAddr}
+			NetAddr: info.NetAddr, RemoteAddr: info.RemoteAddr, NumChannels: len(d.channels.List(info.ID))}
 		if info.Connected {
 			entry.Features = info.FeaturesHex()
 		}

@@ -169,6 +169,16 @@ func TestChannelOpenRestartClose(t *testing.T) {
 			mine(t, net.Chain, 3) // minimum_depth 3
 			ca := waitChannel(t, a, "CHANNELD_NORMAL")
 			cb := waitChannel(t, b, "CHANNELD_NORMAL")
+			var peers struct {
+				Peers []struct {
+					ID          string `json:"id"`
+					NumChannels int    `json:"num_channels"`
+				} `json:"peers"`
+			}
+			if err := a.Call(ctx, "listpeers", []any{bID}, &peers); err != nil || len(peers.Peers) != 1 ||
+				peers.Peers[0].NumChannels != 1 {
+				t.Fatalf("listpeers num_channels: %+v %v", peers, err)
+			}
 			toA := uint64(capacity)*1000 - tc.push
 			if ca.ChannelID != opened.ChannelID || cb.ChannelID != opened.ChannelID || ca.ShortChannelID == "" ||
 				ca.ShortChannelID != cb.ShortChannelID || ca.FundingTxID != opened.TxID || ca.PeerID != bID || cb.PeerID != aID ||
