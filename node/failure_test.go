@@ -86,8 +86,10 @@ func TestSpendableAndReceivable(t *testing.T) {
 			LocalCommit: channel.LocalCommitment{Spec: channel.Spec{Feerate: 1000, Balance: [2]lnwire.MilliSatoshi{700_000_000, 300_000_000}}},
 		}
 	}
-	fee1 := channeltx.CommitmentFee(channeltx.StaticRemoteKey, 1000, 1).ToMilliSatoshis()
-	anchorFee1 := channeltx.CommitmentFee(channeltx.AnchorsZeroFeeHTLC, 1000, 1).ToMilliSatoshis() + 660_000
+	// The opener keeps the fee spike buffer: the fee with the new HTLC and
+	// one more, at twice the feerate (BOLT 2), as the channel machine does.
+	fee1 := channeltx.CommitmentFee(channeltx.StaticRemoteKey, 2000, 2).ToMilliSatoshis()
+	anchorFee1 := channeltx.CommitmentFee(channeltx.AnchorsZeroFeeHTLC, 2000, 2).ToMilliSatoshis() + 660_000
 	cases := []struct {
 		name                  string
 		edit                  func(s *channel.State)

@@ -12,8 +12,8 @@ import (
 // BOLT #2: the sending node [...] MUST be able to afford [...] the
 // commitment transaction fee at the current feerate_per_kw [...] (and the
 // anchors if option_anchors applies).
-func openerCost(s *channel.State, htlcs int) lnwire.MilliSatoshi {
-	fee := channeltx.CommitmentFee(s.Type, s.LocalCommit.Spec.Feerate, htlcs)
+func openerCost(s *channel.State, htlcs int, feerate lnwire.FeeratePerKW) lnwire.MilliSatoshi {
+	fee := channeltx.CommitmentFee(s.Type, feerate, htlcs)
 	if s.Type.HasAnchors() {
 		fee += 2 * channeltx.AnchorValue
 	}
@@ -50,7 +50,14 @@ func spendable(s *channel.State, sender channel.Party) lnwire.MilliSatoshi {
 	}
 	keep := receiver.ChannelReserve.ToMilliSatoshis()
 	if s.Opener == sender {
-		keep += openerCost(s, len(spec.HTLCs)+1)
+		// BOLT #2: the opener SHOULD NOT offer an HTLC if its remaining
+		// balance doesn't allow it to pay the commitment fee when
+		// receiving or sending a future additional non-dust HTLC while
+		// maintaining its reserve; the "fee spike buffer" should handle
+		// twice the current feerate_per_kw. The channel machine enforces
+		// exactly that (the new HTLC plus one more, at twice the
+		// feerate), so the estimate keeps the same.
+		keep += openerCost(s, len(spec.HTLCs)+2, 2*spec.Feerate)
 	}
 	if balance <= keep {
 		return 0
