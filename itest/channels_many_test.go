@@ -2,11 +2,13 @@ package itest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/fulmen-ln/fulmen/devnet"
+	"github.com/fulmen-ln/fulmen/rpc"
 )
 
 // TestManyPaymentsBothWaysWholeBalance pays 100 invoices of varied amounts
@@ -95,6 +97,30 @@ func TestManyPaymentsBothWaysWholeBalance(t *testing.T) {
 		t.Fatal("alice paid beyond her spendable balance")
 	}
 	checkBalances("after a refused payment")
+
+	// Paying an invoice twice returns the first payment, as Core Lightning
+	// does, without paying again; an expired invoice is refused (code 207)
+	// before any HTLC is offered.
+	var rerr *rpc.Error
+	paidOnce := makeInvoice(t, a, 2_000_000, "twice")
+	if err := b.Call(ctx, "pay", []any{paidOnce.Bolt11}, nil); err != nil {
+		t.Fatal(err)
+	}
+	toA, toB = toA+2_000_000, toB-2_000_000
+	var again paymentReply
+	if err := b.Call(ctx, "pay", []any{paidOnce.Bolt11}, &again); err != nil || again.Status != "complete" {
+		t.Fatalf("paying twice: %+v %v", again, err)
+	}
+	var brief newInvoice
+	if err := a.Call(ctx, "invoice", map[string]any{"amount_msat": 1_000_000, "label": "brief",
+		"description": "expires", "expiry": 1}, &brief); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	if err := b.Call(ctx, "pay", []any{brief.Bolt11}, nil); !errors.As(err, &rerr) || rerr.Code != 207 {
+		t.Fatalf("paying an expired invoice: %v", err)
+	}
+	checkBalances("after refused repeat and expired payments")
 
 	// Close: bob's output is his balance in whole satoshis.
 	bobBefore := confirmedSat(t, b)
