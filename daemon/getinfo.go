@@ -31,6 +31,7 @@ func (d *Daemon) methods() *rpc.Table {
 	d.addFundsMethods(t) // the wallet's methods; listfunds shows channels too
 	d.addPeerMethods(t)
 	d.addChannelMethods(t)
+	d.addListPaysMethods(t)
 	return t
 }
 

@@ -126,6 +126,37 @@ func TestChannelPayments(t *testing.T) {
 		t.Fatalf("waitsendpay for a payment never sent: %v", err)
 	}
 
+	// listsendpays and listpays show the three attempts; filters work.
+	var sendpays struct {
+		Payments []paymentReply `json:"payments"`
+	}
+	if err := a.Call(ctx, "listsendpays", nil, &sendpays); err != nil || len(sendpays.Payments) != 3 {
+		t.Fatalf("listsendpays: %+v %v", sendpays, err)
+	}
+	if err := a.Call(ctx, "listsendpays", map[string]any{"bolt11": coffee.Bolt11}, &sendpays); err != nil ||
+		len(sendpays.Payments) != 1 || sendpays.Payments[0].PaymentHash != coffee.PaymentHash ||
+		sendpays.Payments[0].Status != "complete" {
+		t.Fatalf("listsendpays bolt11: %+v %v", sendpays, err)
+	}
+	var pays struct {
+		Pays []struct {
+			PaymentHash string `json:"payment_hash"`
+			Status      string `json:"status"`
+			Preimage    string `json:"preimage"`
+		} `json:"pays"`
+	}
+	if err := a.Call(ctx, "listpays", map[string]any{"status": "failed"}, &pays); err != nil ||
+		len(pays.Pays) != 1 || pays.Pays[0].PaymentHash != cake.PaymentHash {
+		t.Fatalf("listpays failed: %+v %v", pays, err)
+	}
+	if err := a.Call(ctx, "listpays", map[string]any{"payment_hash": tea.PaymentHash}, &pays); err != nil ||
+		len(pays.Pays) != 1 || pays.Pays[0].Status != "complete" || pays.Pays[0].Preimage == "" {
+		t.Fatalf("listpays by hash: %+v %v", pays, err)
+	}
+	if err := a.Call(ctx, "listpays", map[string]any{"status": "lost"}, nil); !errors.As(err, &rerr) || rerr.Code != rpc.CodeInvalidParams {
+		t.Fatalf("listpays bad status: %v", err)
+	}
+
 	// The balances survive a restart of both.
 	const sent = 30_000_000 + 12_345_000
 	if err := a.Restart(ctx); err != nil {
