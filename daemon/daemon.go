@@ -54,15 +54,11 @@ type Daemon struct {
 }
 
 // Run starts the daemon, serves until ctx is cancelled or `stop` is
-// called, then shuts down. ready, if not nil, is called once the RPC socket
-// accepts calls.
-func Run(ctx context.Context, cfg Config, ready func()) error {
+// called, then shuts down.
+func Run(ctx context.Context, cfg Config) error {
 	d, err := Start(ctx, cfg)
 	if err != nil {
 		return err
-	}
-	if ready != nil {
-		ready()
 	}
 	select {
 	case <-ctx.Done():
@@ -155,9 +151,6 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 	d.log.Info("fulmend started", "version", Version, "network", cfg.Network, "blockheight", height)
 	return d, nil
 }
-
-// Stopped is closed when the `stop` RPC was called.
-func (d *Daemon) Stopped() <-chan struct{} { return d.stopped }
 
 // requestStop is what the `stop` RPC does.
 func (d *Daemon) requestStop() { d.stopOnce.Do(func() { close(d.stopped) }) }

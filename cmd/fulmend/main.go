@@ -56,7 +56,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := daemon.Run(ctx, daemonConfig(cfg, log), nil); err != nil {
+	if err := daemon.Run(ctx, daemonConfig(cfg, log)); err != nil {
 		log.Error("start-up failed", "err", err)
 		fmt.Fprintf(stderr, "fulmend: %v\n", err)
 		return 1
