@@ -225,21 +225,11 @@ func (w *worker) execute(ctx context.Context, next channel.State, effects []chan
 		case channel.FailChannel:
 			w.failed(ctx, &next, e)
 		case channel.HTLCAccepted:
-			if p := w.rt.cfg.Payments; p != nil {
-				p.HTLCAccepted(next.ChannelID, e)
-			} else {
-				w.inbox.push(item{kind: itemCommand, cmd: func() { w.receiveHTLC(ctx, e.HTLC, e.DustExposureExceeded) }})
-			}
+			w.htlcAccepted(ctx, &next, e)
 		case channel.HTLCSettled:
-			if p := w.rt.cfg.Payments; p != nil {
-				p.HTLCSettled(next.ChannelID, e)
-			}
-			w.rt.payments.settled(w.index, e)
+			w.htlcSettled(ctx, &next, e)
 		case channel.HTLCFailed:
-			if p := w.rt.cfg.Payments; p != nil {
-				p.HTLCFailed(next.ChannelID, e)
-			}
-			w.rt.payments.failed(w.index, e)
+			w.htlcFailed(ctx, &next, e)
 		default:
 			w.log.Error("unknown effect", "effect", fmt.Sprintf("%T", e))
 		}
