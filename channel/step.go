@@ -112,6 +112,8 @@ func (s *State) handle(env Env, ev Event, o *outbox) error {
 		return s.fundingLocked(env, ev, o)
 	case NewBlock:
 		return s.checkDeadlines(env, ev.Height)
+	case ForceClose:
+		return s.forceClose(ev.Reason)
 	case Disconnected:
 		s.disconnect()
 		return nil
