@@ -148,6 +148,7 @@ func (cw *chainWatch) handle(ctx context.Context, events []chain.Event) error {
 		if err := cw.rt.cfg.Store.SetVar(ctx, chainHeightVar, binary.BigEndian.AppendUint32(nil, uint32(height))); err != nil {
 			return err
 		}
+		cw.rt.newTip(height)
 	}
 	return nil
 }

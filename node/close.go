@@ -12,22 +12,28 @@ import (
 	"github.com/fulmen-ln/fulmen/lnwire"
 )
 
-// CloseRequest is Core Lightning's close: a mutual close of one channel.
+// CloseRequest is Core Lightning's close: a mutual close of one channel,
+// or a unilateral one when the peer does not negotiate in time.
 type CloseRequest struct {
 	Channel ChannelRef
 	// Destination is where our funds go; empty means a fresh address of
 	// our wallet.
 	Destination []byte
 	// Timeout bounds the wait for the mutual close (Core Lightning's
-	// unilateraltimeout); DefaultUnilateralTimeout when zero.
+	// unilateraltimeout): after it our latest commitment is broadcast.
+	// Zero waits for the mutual close as long as ctx allows, as Core
+	// Lightning does with unilateraltimeout 0.
 	Timeout time.Duration
 }
 
-// CloseResult is the mutual close transaction, broadcast.
+// CloseResult is the closing transaction, broadcast.
 type CloseResult struct {
 	ChannelID lnwire.ChannelID
 	Tx        *wire.MsgTx
-	// Fee is the closing fee both sides signed.
+	// Unilateral is set when Tx is our commitment transaction rather than
+	// a mutual close.
+	Unilateral bool
+	// Fee is the closing fee both sides signed (mutual close only).
 	Fee lnwire.Satoshi
 }
 
@@ -36,15 +42,14 @@ type CloseResult struct {
 // and broadcast. A channel already closing is waited for. When the peer is
 // away the shutdown goes out after channel_reestablish.
 //
-// A unilateral close after the timeout is not implemented: the call then
-// fails with ErrCloseTimeout and the channel stays as it is.
+// When the mutual close is not done after req.Timeout, the channel is
+// failed and our latest commitment broadcast (a unilateral close; its
+// outputs are left to on-chain resolution), as Core Lightning's close does
+// after unilateraltimeout.
 func (rt *Channels) CloseChannel(ctx context.Context, req CloseRequest) (CloseResult, error) {
 	w, err := rt.find(req.Channel)
 	if err != nil {
 		return CloseResult{}, err
-	}
-	if req.Timeout == 0 {
-		req.Timeout = DefaultUnilateralTimeout
 	}
 	script := req.Destination
 	v := w.snapshot()
@@ -71,20 +76,65 @@ func (rt *Channels) CloseChannel(ctx context.Context, req CloseRequest) (CloseRe
 	if err != nil {
 		return CloseResult{}, err
 	}
-	waitCtx, cancel := context.WithTimeout(ctx, req.Timeout)
+	waitCtx, cancel := ctx, context.CancelFunc(func() {})
+	if req.Timeout > 0 {
+		waitCtx, cancel = context.WithTimeout(ctx, req.Timeout)
+	}
 	defer cancel()
-	v, err = w.waitFor(waitCtx, func(v *View) bool {
-		return v.Halted != nil || v.State.Phase == channel.Failed || (v.State.Phase == channel.Closed && v.ClosingTx != nil)
-	})
-	switch {
-	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
-		return CloseResult{}, fmt.Errorf("%w after %s (channel %s)", ErrCloseTimeout, req.Timeout, v.State.Phase)
-	case err != nil:
+	v, err = w.waitFor(waitCtx, closeDone)
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		w.log.Warn("no mutual close in time: closing unilaterally", "timeout", req.Timeout, "phase", v.State.Phase)
+		return rt.forceClose(ctx, w, fmt.Sprintf("no mutual close after %s: closing unilaterally", req.Timeout))
+	}
+	if err != nil {
 		return CloseResult{}, err
+	}
+	return closeResult(&v, false)
+}
+
+// closeDone reports whether a close has an outcome: the mutual close
+// signed and broadcast, our commitment broadcast, or a halted runtime.
+func closeDone(v *View) bool {
+	return v.Halted != nil || (v.State.Phase == channel.Failed && v.ClosingTx != nil) ||
+		(v.State.Phase == channel.Closed && v.ClosingTx != nil)
+}
+
+// closeResult turns the view of a closed channel into the close's result;
+// forced says a failed channel is our unilateral close, not a failure.
+func closeResult(v *View, forced bool) (CloseResult, error) {
+	switch {
 	case v.Halted != nil:
 		return CloseResult{}, v.Halted
+	case v.State.Phase == channel.Failed && forced:
+		return CloseResult{ChannelID: v.State.ChannelID, Tx: v.ClosingTx, Unilateral: true}, nil
 	case v.State.Phase == channel.Failed:
 		return CloseResult{}, fmt.Errorf("%w: %s", ErrChannelClosed, v.State.Failure)
 	}
 	return CloseResult{ChannelID: v.State.ChannelID, Tx: v.ClosingTx, Fee: v.State.Closing.FinalFee}, nil
+}
+
+// forceClose fails the channel on purpose and waits for our commitment to
+// be signed and broadcast. A channel whose mutual close got signed in the
+// meantime returns that close instead.
+func (rt *Channels) forceClose(ctx context.Context, w *worker, reason string) (CloseResult, error) {
+	err := w.do(ctx, func() error {
+		if w.halted != nil {
+			return w.halted
+		}
+		return w.step(ctx, channel.ForceClose{Reason: reason})
+	})
+	forced := true
+	switch {
+	case errors.Is(err, channel.ErrAlreadyClosed):
+		forced = false // the mutual close won the race
+	case errors.Is(err, channel.ErrChannelFailed):
+		return CloseResult{}, fmt.Errorf("%w: %v", ErrChannelClosed, err)
+	case err != nil && !errors.Is(err, channel.ErrForceClosed):
+		return CloseResult{}, err
+	}
+	v, err := w.waitFor(ctx, closeDone)
+	if err != nil {
+		return CloseResult{}, err
+	}
+	return closeResult(&v, forced)
 }

@@ -153,7 +153,10 @@ type Config struct {
 	// handling (tests, and a later forwarding layer); outgoing payment
 	// results are tracked either way.
 	Payments PaymentEvents
-	Logger   *slog.Logger
+	// Fees, when set, is what the channels we opened follow with
+	// update_fee at every block; without it their feerate stays.
+	Fees   FeeEstimator
+	Logger *slog.Logger
 }
 
 // Validate reports a missing dependency or a nonsensical setting.

@@ -18,8 +18,6 @@ var (
 	ErrHalted = errors.New("node: channel halted after a store failure")
 	// ErrChannelClosed: the channel is closed or failed.
 	ErrChannelClosed = errors.New("node: channel is closed")
-	// ErrCloseTimeout: the mutual close did not complete in time.
-	ErrCloseTimeout = errors.New("node: mutual close timed out")
 	// ErrOpenRefused: the peer refused or aborted the channel opening.
 	ErrOpenRefused = errors.New("node: channel opening refused")
 	// ErrFundingUnavailable: no wallet or funding negotiation available.

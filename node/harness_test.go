@@ -96,6 +96,8 @@ type testNode struct {
 	payments *paymentLog
 	builtin  bool
 	invoices *fakeInvoices
+	// fees is the node's commitment feerate estimate (none until set).
+	fees *fakeFees
 }
 
 // harness is a chain and the nodes on it.
@@ -151,7 +153,7 @@ func (h *harness) node(name string, walletSat ...lnwire.Satoshi) *testNode {
 		t.Fatal(err)
 	}
 	n := &testNode{name: name, h: h, dir: dir, store: &testStore{Store: st}, signer: sig, id: sig.NodeID(),
-		wallet: w, peers: newFakePeers(), payments: &paymentLog{}, invoices: newFakeInvoices()}
+		wallet: w, peers: newFakePeers(), payments: &paymentLog{}, invoices: newFakeInvoices(), fees: &fakeFees{}}
 	h.nodes = append(h.nodes, n)
 	for _, amount := range walletSat {
 		addr, err := w.NewAddress(ctx, signer.P2WPKH)
@@ -181,7 +183,7 @@ func (n *testNode) config() Config {
 	cfg := Config{
 		Store: n.store, Keys: n.signer, Chain: n.h.chain, Wallet: n.wallet, NodeID: n.id, ChainHash: chainHash,
 		Funding: funding.DefaultConfig(chainHash, features), ChainPoll: time.Hour, Wake: n.wake,
-		Payments: n.payments, Logger: testLogger(n.h.t, n.name),
+		Payments: n.payments, Fees: n.fees, Logger: testLogger(n.h.t, n.name),
 	}
 	if n.builtin {
 		cfg.Payments, cfg.NodeKey, cfg.Invoices = nil, n.signer.NodeECDH(), n.invoices
