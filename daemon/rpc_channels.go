@@ -46,6 +46,7 @@ func (d *Daemon) newChannels() error {
 		Funding:   funding.DefaultConfig(chainHash, peerFeatures()),
 		ChainPoll: d.cfg.TipPollInterval,
 		NodeKey:   d.signer.NodeECDH(), Invoices: invoiceTerms{d.invoices},
+		Fees:   commitFees{d.wallet},
 		Logger: d.log.With("subsystem", "channels"),
 	})
 	return err
@@ -355,10 +356,12 @@ func (d *Daemon) rpcClose(ctx context.Context, p rpc.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	req := node.CloseRequest{Channel: ref, Timeout: 48 * time.Hour}
+	// Core Lightning: unilateraltimeout defaults to 2 days; 0 waits for
+	// the mutual close indefinitely.
+	req := node.CloseRequest{Channel: ref, Timeout: node.DefaultUnilateralTimeout}
 	if v, err := p.OptionalUint64("unilateraltimeout"); err != nil {
 		return nil, err
-	} else if v != nil && *v > 0 {
+	} else if v != nil {
 		req.Timeout = time.Duration(min(*v, 1<<31)) * time.Second
 	}
 	if dest, err := p.OptionalString("destination"); err != nil {
@@ -379,12 +382,14 @@ func (d *Daemon) rpcClose(ctx context.Context, p rpc.Params) (any, error) {
 		return nil, rpc.InvalidParams("Short channel ID not found: '%s'", idText)
 	case errors.Is(err, node.ErrAmbiguousChannel):
 		return nil, rpc.InvalidParams("Peer has multiple channels: name one by channel id: %v", err)
-	case errors.Is(err, node.ErrCloseTimeout):
-		return nil, rpc.Errorf(rpc.CodeLightningd, "%v (unilateral close is not supported yet)", err)
 	case err != nil:
 		return nil, rpc.Errorf(rpc.CodeLightningd, "%v", err)
 	}
-	return closeReply{Tx: hex.EncodeToString(serializeTx(res.Tx)), TxID: res.Tx.TxHash().String(), Type: "mutual"}, nil
+	reply := closeReply{Tx: hex.EncodeToString(serializeTx(res.Tx)), TxID: res.Tx.TxHash().String(), Type: "mutual"}
+	if res.Unilateral {
+		reply.Type = "unilateral"
+	}
+	return reply, nil
 }
 
 // peerChannelJSON is one listpeerchannels entry, Core Lightning's shape.

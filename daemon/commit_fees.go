@@ -1,0 +1,27 @@
+package daemon
+
+import (
+	"context"
+
+	"github.com/fulmen-ln/fulmen/channeltx"
+	"github.com/fulmen-ln/fulmen/lnwire"
+	"github.com/fulmen-ln/fulmen/wallet"
+)
+
+// commitFees gives the channel runtime the commitment feerate to follow:
+// Core Lightning's unilateral_close role for static_remotekey channels and
+// unilateral_anchor_close for anchor channels (their anchors pay for
+// speed). On btcd regtest both are the fallback-feerate.
+type commitFees struct{ w *wallet.Wallet }
+
+func (f commitFees) CommitmentFeerate(ctx context.Context, t channeltx.ChannelType) (lnwire.FeeratePerKW, error) {
+	rates := f.w.Feerates(ctx)
+	rate := rates.UnilateralClose
+	if t == channeltx.AnchorsZeroFeeHTLC {
+		rate = rates.UnilateralAnchorClose
+	}
+	if rate == 0 {
+		return 0, wallet.ErrNoFeerate
+	}
+	return rate, nil
+}
