@@ -58,9 +58,9 @@ func negotiable(t channeltx.ChannelType, local, remote lnwire.FeatureVector) boo
 	return false
 }
 
-// chooseChannelType picks the type to open as lnd v0.21 does: option_anchors
+// ChooseChannelType picks the type to open as lnd v0.21 does: option_anchors
 // when both nodes support it, else option_static_remotekey.
-func chooseChannelType(local, remote lnwire.FeatureVector) channeltx.ChannelType {
+func ChooseChannelType(local, remote lnwire.FeatureVector) channeltx.ChannelType {
 	if negotiable(channeltx.AnchorsZeroFeeHTLC, local, remote) {
 		return channeltx.AnchorsZeroFeeHTLC
 	}

@@ -80,7 +80,7 @@ func (s *State) checkOpen(env Env, cmd *Open) *Error {
 	}
 	t := cmd.ChannelType
 	if t == 0 {
-		t = chooseChannelType(cfg.LocalFeatures, cmd.PeerFeatures)
+		t = ChooseChannelType(cfg.LocalFeatures, cmd.PeerFeatures)
 	}
 	// BOLT #2: MUST set it to a defined type representing the type it
 	// wants. SHOULD NOT set it to a type containing a feature which was

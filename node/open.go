@@ -276,7 +276,7 @@ func (rt *Channels) Open(ctx context.Context, req OpenRequest) (OpenResult, erro
 	}
 	rt.adopt(p)
 	if req.CommitFeerate == 0 {
-		req.CommitFeerate = req.FundingFeerate
+		req.CommitFeerate = rt.openingCommitFeerate(ctx, req, p.RemoteFeatures())
 	}
 	// Try the wallet before bothering the peer: a channel we cannot fund
 	// fails here with the wallet's error and nothing reserved.

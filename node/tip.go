@@ -5,6 +5,7 @@ import (
 
 	"github.com/fulmen-ln/fulmen/channel"
 	"github.com/fulmen-ln/fulmen/channeltx"
+	"github.com/fulmen-ln/fulmen/funding"
 	"github.com/fulmen-ln/fulmen/lnwire"
 )
 
@@ -60,6 +61,24 @@ func targetCommitFeerate(t channeltx.ChannelType, estimate lnwire.FeeratePerKW) 
 		estimate = min(estimate, MaxAnchorCommitFeerate)
 	}
 	return max(estimate, MinCommitFeerate)
+}
+
+// openingCommitFeerate is the first commitments' feerate: the estimate the
+// channel will follow for the type it will have, or the funding
+// transaction's feerate when there is no estimate.
+func (rt *Channels) openingCommitFeerate(ctx context.Context, req OpenRequest, remote lnwire.FeatureVector) lnwire.FeeratePerKW {
+	if rt.cfg.Fees == nil {
+		return req.FundingFeerate
+	}
+	t := req.Type
+	if t == 0 {
+		t = funding.ChooseChannelType(rt.cfg.Funding.LocalFeatures, remote)
+	}
+	rate, err := rt.cfg.Fees.CommitmentFeerate(ctx, t)
+	if err != nil {
+		return req.FundingFeerate
+	}
+	return targetCommitFeerate(t, rate)
 }
 
 // feerateMoved reports whether the target is far enough from the current

@@ -169,3 +169,32 @@ func TestOfferedHTLCPastDeadlineFailsChannel(t *testing.T) {
 		t.Fatalf("commitment with %d outputs, in mempool %t", len(v.ClosingTx.TxOut), h.chain.inMempool(v.ClosingTx.TxHash()))
 	}
 }
+
+// TestOpeningCommitFeerateFromEstimate: the first commitments pay the
+// estimate the channel will follow (capped for anchors), not the funding
+// transaction's feerate.
+func TestOpeningCommitFeerateFromEstimate(t *testing.T) {
+	for _, tc := range []struct {
+		typ  channeltx.ChannelType
+		want lnwire.FeeratePerKW
+	}{
+		{channeltx.StaticRemoteKey, 3000},
+		{channeltx.AnchorsZeroFeeHTLC, MaxAnchorCommitFeerate},
+		{0, MaxAnchorCommitFeerate}, // both support anchors: chosen by default
+	} {
+		t.Run(tc.typ.String(), func(t *testing.T) {
+			h := newHarness(t)
+			alice := h.node("alice", 1_000_000)
+			bob := h.node("bob")
+			h.connect(alice, bob)
+			alice.fees.set(3000)
+			_, ia, ib := openChannel(t, h, alice, bob, OpenRequest{Amount: 500_000, FundingFeerate: 1000, Type: tc.typ})
+			// Still the first commitments: no update_fee was needed.
+			for _, v := range []View{alice.worker(ia).snapshot(), bob.worker(ib).snapshot()} {
+				if v.State.LocalCommit.Number != 0 || v.State.LocalCommit.Spec.Feerate != tc.want {
+					t.Fatalf("commitment %d at %d, want the first at %d", v.State.LocalCommit.Number, v.State.LocalCommit.Spec.Feerate, tc.want)
+				}
+			}
+		})
+	}
+}
