@@ -10,12 +10,12 @@ import (
 	"testing"
 )
 
-// TestDemoBuysTheCat runs the README's first command end to end (chain, two
+// TestDemoCatstoreFirstPurchase runs the README's first command end to end (chain, two
 // nodes, a connection, a funded channel to CHANNELD_NORMAL, carol's cat
 // store) with -exit: alice's first visit to the cat's link is refused with
 // 402, she pays the invoice, and the same link then serves the cat. The
 // printed walk-through names the commands and the store's URL.
-func TestDemoBuysTheCat(t *testing.T) {
+func TestDemoCatstoreFirstPurchase(t *testing.T) {
 	dir, err := os.MkdirTemp("", "fulmen-demo-test-")
 	if err != nil {
 		t.Fatal(err)
