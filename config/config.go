@@ -43,6 +43,11 @@ type Config struct {
 	// FallbackFeerate is used when the chain backend gives no estimate
 	// (typically regtest); 0 means no fallback.
 	FallbackFeerate lnwire.FeeratePerKW
+	// ForceFeerates overrides the estimates (force-feerates): Core
+	// Lightning's roles opening, mutual_close, unilateral_close,
+	// delayed_to_us, htlc_resolution, penalty, in perkw; the last value
+	// given stands for the rest.
+	ForceFeerates []lnwire.FeeratePerKW
 }
 
 // BitcoinRPC is how to reach bitcoind (or btcd) over JSON-RPC.

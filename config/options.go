@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/fulmen-ln/fulmen/lnwire"
@@ -142,6 +143,9 @@ func optionTable() []Option {
 		{Name: "fallback-feerate", Kind: KindText, Arg: "PERKW",
 			Help: "Feerate in sat per 1000 weight when the chain gives no estimate, at least 253 (default: none)",
 			set:  setFallbackFeerate},
+		{Name: "force-feerates", Kind: KindText, Arg: "PERKW[/PERKW...]",
+			Help: "Override fee estimates: opening/mutual_close/unilateral_close/delayed_to_us/htlc_resolution/penalty in perkw, the last value for the rest (for regtest and testnet)",
+			set:  setForceFeerates},
 	}
 }
 
@@ -226,6 +230,29 @@ func setBool(field func(*Config) *bool) func(*Config, string) error {
 		}
 		return nil
 	}
+}
+
+// forceFeerateRoles is how many roles force-feerates names.
+const forceFeerateRoles = 6
+
+func setForceFeerates(c *Config, v string) error {
+	parts := strings.Split(v, "/")
+	if len(parts) > forceFeerateRoles {
+		return fmt.Errorf("%w %q: at most %d values separated by /", ErrBadValue, v, forceFeerateRoles)
+	}
+	rates := make([]lnwire.FeeratePerKW, 0, len(parts))
+	for _, part := range parts {
+		rate, err := strconv.ParseUint(part, 10, 32)
+		if err != nil {
+			return fmt.Errorf("%w %q: want whole numbers of sat per 1000 weight separated by /", ErrBadValue, v)
+		}
+		if lnwire.FeeratePerKW(rate) < minFeerate {
+			return fmt.Errorf("%w %q: %d is below the floor of %d perkw", ErrBadValue, v, rate, minFeerate)
+		}
+		rates = append(rates, lnwire.FeeratePerKW(rate))
+	}
+	c.ForceFeerates = rates
+	return nil
 }
 
 func setFallbackFeerate(c *Config, v string) error {

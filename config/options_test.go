@@ -153,6 +153,14 @@ func optionCases() []optionCase {
 		{"fallback-feerate too big", "fallback-feerate=4294967296", nil, nil, ErrBadValue},
 		{"fallback-feerate fraction", "fallback-feerate=253.5", nil, nil, ErrBadValue},
 
+		{"force-feerates one", "force-feerates=1000", func(c *Config) any { return c.ForceFeerates }, []lnwire.FeeratePerKW{1000}, nil},
+		{"force-feerates six", "force-feerates=300/400/500/600/700/800", func(c *Config) any { return c.ForceFeerates },
+			[]lnwire.FeeratePerKW{300, 400, 500, 600, 700, 800}, nil},
+		{"force-feerates seven", "force-feerates=300/400/500/600/700/800/900", nil, nil, ErrBadValue},
+		{"force-feerates below floor", "force-feerates=1000/252", nil, nil, ErrBadValue},
+		{"force-feerates empty part", "force-feerates=1000//2000", nil, nil, ErrBadValue},
+		{"force-feerates text", "force-feerates=fast", nil, nil, ErrBadValue},
+
 		{"unknown", "colour=red", nil, nil, ErrUnknownOption},
 	}
 }

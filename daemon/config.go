@@ -34,6 +34,8 @@ type Config struct {
 	// FallbackFeerate is used when the backend gives no fee estimate
 	// (fallback-feerate); 0 means none.
 	FallbackFeerate lnwire.FeeratePerKW
+	// ForceFeerates overrides the estimates (force-feerates).
+	ForceFeerates []lnwire.FeeratePerKW
 
 	// BackendRetryTimeout bounds how long start-up waits for the chain
 	// backend (Core Lightning's bitcoin-retry-timeout).

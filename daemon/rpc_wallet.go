@@ -51,6 +51,7 @@ func (d *Daemon) startWallet(ctx, runCtx context.Context) error {
 		// Core Lightning's fallback when the backend has no estimate
 		// (btcd on regtest answers 0 until it has seen transactions).
 		FallbackFeerate: d.cfg.FallbackFeerate,
+		ForceFeerates:   d.cfg.ForceFeerates,
 		Log:             d.log.With("subsystem", "wallet"),
 	})
 	if err != nil {

@@ -96,6 +96,9 @@ var estimateTargets = []uint32{2, TargetUrgent, TargetNormal, TargetSlow}
 // btcd and a fresh regtest bitcoind never do) it returns the configured
 // fallback, or ErrNoFeerate.
 func (w *Wallet) estimate(ctx context.Context, blocks uint32) (lnwire.FeeratePerKW, error) {
+	if rate, ok := w.forcedFeerate(blocks); ok {
+		return rate, nil
+	}
 	if w.cfg.Fees != nil {
 		if rate, err := w.cfg.Fees.EstimateFee(ctx, blocks); err == nil && rate > 0 {
 			return max(rate, FeerateFloor), nil
@@ -105,6 +108,40 @@ func (w *Wallet) estimate(ctx context.Context, blocks uint32) (lnwire.FeeratePer
 		return max(w.cfg.FallbackFeerate, FeerateFloor), nil
 	}
 	return 0, fmt.Errorf("%w: no estimate for %d blocks and no fallback-feerate", ErrNoFeerate, blocks)
+}
+
+// Core Lightning's force-feerates roles, in the option's order.
+const (
+	forcedOpening = iota
+	forcedMutualClose
+	forcedUnilateralClose
+	forcedDelayedToUs    // not used yet: on-chain sweeps are to come
+	forcedHTLCResolution // not used yet: on-chain sweeps are to come
+	forcedPenalty
+)
+
+// forcedRole is the force-feerates role each estimate target stands for:
+// the targets behind opening (normal), mutual close (slow) and unilateral
+// close (urgent, and the 2-block rate).
+func forcedRole(blocks uint32) int {
+	switch {
+	case blocks <= TargetUrgent:
+		return forcedUnilateralClose
+	case blocks >= TargetSlow:
+		return forcedMutualClose
+	}
+	return forcedOpening
+}
+
+// forcedFeerate is the forced feerate of a role's target: the role's
+// value, or the last one given when the option names fewer roles.
+func (w *Wallet) forcedFeerate(blocks uint32) (lnwire.FeeratePerKW, bool) {
+	forced := w.cfg.ForceFeerates
+	if len(forced) == 0 {
+		return 0, false
+	}
+	role := forcedRole(blocks)
+	return forced[min(role, len(forced)-1)], true
 }
 
 // Feerate resolves a parsed feerate parameter.
@@ -139,6 +176,11 @@ func (w *Wallet) Feerates(ctx context.Context) Feerates {
 	f.Opening, f.Penalty = byTarget[TargetNormal], byTarget[TargetNormal]
 	f.MutualClose, f.UnilateralAnchorClose = byTarget[TargetSlow], byTarget[TargetSlow]
 	f.UnilateralClose = byTarget[TargetUrgent]
+	if len(w.cfg.ForceFeerates) > 0 {
+		// The estimate targets stand for opening, mutual close and
+		// unilateral close; the penalty role is forced on its own.
+		f.Penalty = w.cfg.ForceFeerates[min(forcedPenalty, len(w.cfg.ForceFeerates)-1)]
+	}
 	if slow, ok := byTarget[TargetSlow]; ok {
 		f.MinAcceptable = max(slow/2, FeerateFloor)
 	}

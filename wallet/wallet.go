@@ -39,9 +39,12 @@ type Config struct {
 	// option) is used when it is nil or has no estimate, as on regtest.
 	Fees            FeeEstimator
 	FallbackFeerate lnwire.FeeratePerKW
-	Gap             uint32             // DefaultGap when 0
-	ChangeKind      signer.AddressKind // kind of change outputs; P2TR when 0
-	Log             *slog.Logger
+	// ForceFeerates, when set, replaces every estimate (Core Lightning's
+	// force-feerates): see forcedFeerate.
+	ForceFeerates []lnwire.FeeratePerKW
+	Gap           uint32             // DefaultGap when 0
+	ChangeKind    signer.AddressKind // kind of change outputs; P2TR when 0
+	Log           *slog.Logger
 }
 
 // Validate checks the configuration.

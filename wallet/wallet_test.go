@@ -463,3 +463,29 @@ func TestFeerates(t *testing.T) {
 		t.Fatalf("minimum %d", rate)
 	}
 }
+
+// TestForceFeerates: Core Lightning's force-feerates replaces the chain's
+// estimates role by role, the last value standing for the rest.
+func TestForceFeerates(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, 101)
+	h.chain.estimate = 3000
+	for _, tc := range []struct {
+		forced                                       []lnwire.FeeratePerKW
+		opening, mutual, unilateral, anchor, penalty lnwire.FeeratePerKW
+	}{
+		{[]lnwire.FeeratePerKW{1000}, 1000, 1000, 1000, 1000, 1000},
+		{[]lnwire.FeeratePerKW{1000, 500}, 1000, 500, 500, 500, 500},
+		{[]lnwire.FeeratePerKW{1000, 500, 2000, 600, 700, 4000}, 1000, 500, 2000, 500, 4000},
+	} {
+		h.w.cfg.ForceFeerates = tc.forced
+		f := h.w.Feerates(ctx)
+		if f.Missing || f.Opening != tc.opening || f.MutualClose != tc.mutual || f.UnilateralClose != tc.unilateral ||
+			f.UnilateralAnchorClose != tc.anchor || f.Penalty != tc.penalty {
+			t.Errorf("forced %v: %+v", tc.forced, f)
+		}
+		if rate, err := h.w.Feerate(ctx, FeerateSpec{Blocks: TargetNormal}); err != nil || rate != tc.opening {
+			t.Errorf("forced %v: normal %d %v", tc.forced, rate, err)
+		}
+	}
+}

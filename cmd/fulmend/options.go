@@ -36,6 +36,7 @@ func daemonConfig(cfg *config.Config, log *slog.Logger) daemon.Config {
 		},
 		BackendRetryTimeout: cfg.Bitcoin.RetryTimeout,
 		FallbackFeerate:     cfg.FallbackFeerate,
+		ForceFeerates:       cfg.ForceFeerates,
 		Log:                 log,
 	}
 }
