@@ -64,8 +64,11 @@ func NewNode(ctx context.Context, bin Binaries, backend Backend, dir, name strin
 		"network=regtest",
 		"alias=" + name,
 		"log-level=debug",
-		// btcd has no fee estimate on a fresh regtest chain.
-		"fallback-feerate=1000",
+		// btcd's estimates on regtest follow whatever the tests mined:
+		// fix them, as Core Lightning's test framework does, so that fees
+		// (and the opener's update_fee) are deterministic. Tests change it
+		// with SetOption.
+		"force-feerates=1000",
 		"log-file=" + filepath.Join(dir, "log"),
 		"bitcoin-rpcconnect=" + backend.Host,
 		fmt.Sprintf("bitcoin-rpcport=%d", backend.Port),

@@ -31,7 +31,10 @@ type peerChannel struct {
 	SpendableMsat  uint64 `json:"spendable_msat"`
 	ReceivableMsat uint64 `json:"receivable_msat"`
 	OurReserveMsat uint64 `json:"our_reserve_msat"`
-	ChannelType    struct {
+	Feerate        struct {
+		PerKW uint32 `json:"perkw"`
+	} `json:"feerate"`
+	ChannelType struct {
 		Bits  []int    `json:"bits"`
 		Names []string `json:"names"`
 	} `json:"channel_type"`
