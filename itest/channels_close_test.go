@@ -25,6 +25,22 @@ func waitFeerate(t *testing.T, n *devnet.Node, perkw uint32) peerChannel {
 	return peerChannel{}
 }
 
+// waitNoHTLC waits until the node's only channel has no HTLC left.
+func waitNoHTLC(t *testing.T, n *devnet.Node) peerChannel {
+	t.Helper()
+	var last []peerChannel
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		last = listPeerChannels(t, n)
+		if len(last) == 1 && len(last[0].HTLCs) == 0 && last[0].PeerConnected {
+			return last[0]
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s: HTLCs left: %+v", n.Name, last)
+	return peerChannel{}
+}
+
 // TestChannelFeeUpdateThenUnilateralClose: the opener's chain feerate
 // changes (a restart with another force-feerates), so at the next block it sends update_fee and both sides move
 // to it; a payment still goes through; then, with the peer gone, close
@@ -69,7 +85,10 @@ func TestChannelFeeUpdateThenUnilateralClose(t *testing.T) {
 		t.Fatalf("pay after update_fee: %v", err)
 	}
 	checkPreimage(t, paid)
-	before := waitChannel(t, a, "CHANNELD_NORMAL")
+	// pay returns with the preimage; the HTLC leaves both commitments one
+	// commitment dance later.
+	before := waitNoHTLC(t, a)
+	waitNoHTLC(t, b)
 
 	// b is gone: no mutual close can happen.
 	if err := b.Stop(ctx); err != nil {

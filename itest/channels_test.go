@@ -34,6 +34,9 @@ type peerChannel struct {
 	Feerate        struct {
 		PerKW uint32 `json:"perkw"`
 	} `json:"feerate"`
+	HTLCs []struct {
+		ID uint64 `json:"id"`
+	} `json:"htlcs"`
 	ChannelType struct {
 		Bits  []int    `json:"bits"`
 		Names []string `json:"names"`
