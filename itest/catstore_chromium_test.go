@@ -100,7 +100,7 @@ func startChromium(t *testing.T) context.Context {
 		t.Fatalf("chromium did not open its DevTools port: %v\n%s", err, tail(string(log), 30))
 	}
 	allocCtx, cancelAlloc := remote.NewAllocator(context.Background(), wsURL, remote.NoModifyURL)
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithLogf(t.Logf))
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {
 		cancelBrowser()
 		cancelAlloc()
