@@ -155,8 +155,12 @@ func machine() string {
 	return fmt.Sprintf("%d cores (%s)%s, %s/%s", runtime.NumCPU(), model, memory, runtime.GOOS, runtime.GOARCH)
 }
 
-// fulmenCommit is `git describe --always --dirty` of the working tree.
+// fulmenCommit is $LNBENCH_FULMEN_COMMIT when set (a benchmark of an
+// exported tree), else `git describe --always --dirty` of the working tree.
 func fulmenCommit() string {
+	if commit := os.Getenv("LNBENCH_FULMEN_COMMIT"); commit != "" {
+		return commit
+	}
 	out, err := exec.Command("git", "describe", "--always", "--dirty").Output()
 	if err != nil {
 		return "(unknown commit)"
