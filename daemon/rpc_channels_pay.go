@@ -5,8 +5,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
+
+	"github.com/btcsuite/btcd/btcec/v2"
 
 	"github.com/fulmen-ln/fulmen/bolt11"
 	"github.com/fulmen-ln/fulmen/invoices"
@@ -69,48 +72,74 @@ func (d *Daemon) addPaymentMethods(t *rpc.Table) {
 		Description: "Wait for the payment of {payment_hash} to complete or fail, up to {timeout} seconds.", Handler: d.rpcWaitSendPay})
 }
 
-// paymentJSON is a payment as sendpay, waitsendpay and pay report it.
+// paymentJSON is a payment attempt as sendpay, waitsendpay,
+// listsendpays and pay report it (Core Lightning's fields).
 type paymentJSON struct {
 	ID              uint64              `json:"id,omitempty"`
+	CreatedIndex    uint64              `json:"created_index,omitempty"`
+	GroupID         uint64              `json:"groupid,omitempty"`
 	PaymentHash     string              `json:"payment_hash"`
 	Destination     string              `json:"destination"`
 	Status          string              `json:"status"`
 	CreatedAt       int64               `json:"created_at"`
+	CompletedAt     int64               `json:"completed_at,omitempty"`
 	AmountMsat      lnwire.MilliSatoshi `json:"amount_msat"`
 	AmountSentMsat  lnwire.MilliSatoshi `json:"amount_sent_msat"`
 	PaymentPreimage string              `json:"payment_preimage,omitempty"`
 	Parts           int                 `json:"parts,omitempty"`
 	Label           string              `json:"label,omitempty"`
 	Bolt11          string              `json:"bolt11,omitempty"`
+	Description     string              `json:"description,omitempty"`
+	ErringIndex     *int                `json:"erring_index,omitempty"`
+	FailCode        *uint16             `json:"failcode,omitempty"`
 }
 
 func paymentOf(p node.Payment) paymentJSON {
-	out := paymentJSON{ID: p.ID, PaymentHash: hex.EncodeToString(p.Request.PaymentHash[:]),
-		Destination: hex.EncodeToString(p.Request.Destination.SerializeCompressed()), Status: string(p.Status),
-		CreatedAt: p.CreatedAt.Unix(), AmountMsat: p.Request.Amount, AmountSentMsat: p.Request.Amount}
-	if p.Status == node.PaymentComplete {
+	out := paymentJSON{ID: p.ID, CreatedIndex: p.ID, GroupID: p.GroupID, PaymentHash: hex.EncodeToString(p.PaymentHash[:]),
+		Destination: hex.EncodeToString(p.Destination.SerializeCompressed()), Status: string(p.Status),
+		CreatedAt: p.CreatedAt.Unix(), AmountMsat: p.Amount, AmountSentMsat: p.AmountSent, Label: p.Label,
+		Bolt11: p.Bolt11, Description: p.Description}
+	if !p.CompletedAt.IsZero() {
+		out.CompletedAt = p.CompletedAt.Unix()
+	}
+	switch {
+	case p.Status == node.PaymentComplete:
 		out.PaymentPreimage = hex.EncodeToString(p.Preimage[:])
+	case p.Failure != nil:
+		index, code := p.Failure.ErringIndex+1, uint16(p.Failure.Code)
+		out.ErringIndex, out.FailCode = &index, &code
 	}
 	return out
 }
 
 // paymentError maps a payment's failure to Core Lightning's codes and
-// error data.
-func paymentError(p node.Payment, err error) error {
+// error data. Core Lightning counts erring_index from our node (0), so
+// the route's hop i is i+1.
+func (d *Daemon) paymentError(p node.Payment, err error) error {
 	var f *node.PaymentFailure
 	switch {
 	case errors.As(err, &f):
 		code := codePayTryOtherRoute
-		if f.Code.IsPermanent() && f.ErringIndex == 0 {
+		if f.Code.IsPermanent() && f.ErringIndex == len(p.Route)-1 {
 			code = codePayDestinationPerm
 		}
-		data := map[string]any{"id": p.ID, "payment_hash": hex.EncodeToString(p.Request.PaymentHash[:]),
-			"status": "failed", "erring_index": f.ErringIndex, "failcode": uint16(f.Code), "failcodename": f.Code.String(),
-			"erring_node":    hex.EncodeToString(p.Request.Destination.SerializeCompressed()),
-			"erring_channel": p.ShortChanID.String(), "amount_msat": p.Request.Amount}
+		data := map[string]any{"id": p.ID, "payment_hash": hex.EncodeToString(p.PaymentHash[:]),
+			"status": "failed", "erring_index": f.ErringIndex + 1, "failcode": uint16(f.Code), "failcodename": f.Code.String(),
+			"amount_msat": p.Amount, "amount_sent_msat": p.AmountSent,
+			"destination": hex.EncodeToString(p.Destination.SerializeCompressed())}
+		if who, via, ok := erring(p, f.ErringIndex); ok {
+			data["erring_channel"] = via
+			if who != nil {
+				data["erring_node"] = hex.EncodeToString(who.SerializeCompressed())
+			} else {
+				data["erring_node"] = hex.EncodeToString(d.signer.NodeID().SerializeCompressed())
+			}
+		}
 		return &rpc.Error{Code: code, Message: "failed: " + f.Code.String() + " (reply from remote)", Data: data}
 	case errors.Is(err, node.ErrNoRoute):
 		return &rpc.Error{Code: codePayRouteNotFound, Message: "No route: " + err.Error()}
+	case errors.Is(err, node.ErrInvalidRoute):
+		return rpc.InvalidParams("%v", err)
 	case errors.Is(err, node.ErrPaymentInProgress):
 		return &rpc.Error{Code: codePayInProgress, Message: "Already in progress"}
 	case errors.Is(err, node.ErrAlreadyPaid):
@@ -123,12 +152,29 @@ func paymentError(p node.Payment, err error) error {
 	return rpc.Errorf(rpc.CodeLightningd, "%v", err)
 }
 
+// erring names the node that failed (nil: ours) and the channel it could
+// not use: the one leaving it, or for the destination the one reaching it.
+func erring(p node.Payment, index int) (*btcec.PublicKey, string, bool) {
+	if len(p.Route) == 0 || index < -1 || index >= len(p.Route) {
+		return nil, "", false
+	}
+	channel := p.Route[len(p.Route)-1].ShortChannelID
+	if index+1 < len(p.Route) {
+		channel = p.Route[index+1].ShortChannelID
+	}
+	if index < 0 {
+		return nil, channel.String(), true
+	}
+	return p.Route[index].NodeID, channel.String(), true
+}
+
 func (d *Daemon) rpcPay(ctx context.Context, p rpc.Params) (any, error) {
 	text, err := p.String("bolt11")
 	if err != nil {
 		return nil, err
 	}
-	inv, err := bolt11.Decode(strings.TrimPrefix(strings.ToLower(strings.TrimSpace(text)), "lightning:"))
+	text = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(text)), "lightning:")
+	inv, err := bolt11.Decode(text)
 	if err != nil {
 		return nil, rpc.InvalidParams("Invalid bolt11: %v", err)
 	}
@@ -152,16 +198,26 @@ func (d *Daemon) rpcPay(ctx context.Context, p rpc.Params) (any, error) {
 	}
 	secret := inv.PaymentSecret
 	req := node.PaymentRequest{Destination: inv.Payee, Amount: *amount, PaymentHash: inv.PaymentHash,
-		PaymentSecret: &secret, FinalCLTVDelta: inv.FinalCLTVDelta()}
+		PaymentSecret: &secret, FinalCLTVDelta: inv.FinalCLTVDelta(), Bolt11: text}
+	if label, err := p.OptionalString("label"); err != nil {
+		return nil, err
+	} else if label != nil {
+		req.Label = *label
+	}
+	if inv.Description != nil {
+		req.Description = *inv.Description
+	}
 	payment, err := d.channels.SendPayment(ctx, req)
 	switch {
 	case errors.Is(err, node.ErrAlreadyPaid):
-		payment, err = d.channels.WaitPayment(ctx, inv.PaymentHash)
+		// Core Lightning: once a payment has succeeded, calls to pay with
+		// the same bolt11 will succeed immediately.
+		err = nil
 	case errors.Is(err, node.ErrPaymentInProgress), err == nil:
 		payment, err = d.channels.WaitPayment(ctx, inv.PaymentHash)
 	}
 	if err != nil {
-		return nil, paymentError(payment, err)
+		return nil, d.paymentError(payment, err)
 	}
 	reply := paymentOf(payment)
 	reply.ID, reply.Parts = 0, 1
@@ -176,30 +232,42 @@ type routeHop struct {
 	Delay      uint32          `json:"delay"`
 }
 
-func (d *Daemon) rpcSendPay(ctx context.Context, p rpc.Params) (any, error) {
-	var route []routeHop
-	if err := json.Unmarshal(p.Raw("route"), &route); err != nil || len(route) == 0 {
+// parseRoute reads sendpay's route.
+func parseRoute(raw json.RawMessage) ([]node.RouteHop, error) {
+	var hops []routeHop
+	if err := json.Unmarshal(raw, &hops); err != nil || len(hops) == 0 {
 		return nil, rpc.InvalidParams("route: should be a non-empty array of hops")
 	}
-	if len(route) != 1 {
-		return nil, &rpc.Error{Code: codePayRouteNotFound, Message: "Only routes of one hop (a direct channel) are supported"}
+	route := make([]node.RouteHop, len(hops))
+	for i, hop := range hops {
+		id, err := parseNodeID(fmt.Sprintf("route[%d].id", i), hop.ID)
+		if err != nil {
+			return nil, err
+		}
+		scid, err := lnwire.ParseShortChannelID(hop.Channel)
+		if err != nil {
+			return nil, rpc.InvalidParams("route[%d].channel: %v", i, err)
+		}
+		var amountText string
+		if err := json.Unmarshal(hop.AmountMsat, &amountText); err != nil {
+			amountText = string(hop.AmountMsat)
+		}
+		amount, err := rpc.ParseMsat(amountText)
+		if err != nil {
+			return nil, rpc.InvalidParams("route[%d].amount_msat: %v", i, err)
+		}
+		route[i] = node.RouteHop{NodeID: id, ShortChannelID: scid, Amount: amount, Delay: hop.Delay}
 	}
-	hop := route[0]
-	dest, err := parseNodeID("route[0].id", hop.ID)
+	return route, nil
+}
+
+func (d *Daemon) rpcSendPay(ctx context.Context, p rpc.Params) (any, error) {
+	route, err := parseRoute(p.Raw("route"))
 	if err != nil {
 		return nil, err
 	}
-	scid, err := lnwire.ParseShortChannelID(hop.Channel)
-	if err != nil {
-		return nil, rpc.InvalidParams("route[0].channel: %v", err)
-	}
-	var amountText string
-	if err := json.Unmarshal(hop.AmountMsat, &amountText); err != nil {
-		amountText = string(hop.AmountMsat)
-	}
-	amount, err := rpc.ParseMsat(amountText)
-	if err != nil {
-		return nil, rpc.InvalidParams("route[0].amount_msat: %v", err)
+	if len(route) != 1 {
+		return nil, &rpc.Error{Code: codePayRouteNotFound, Message: "Only routes of one hop (a direct channel) are supported"}
 	}
 	hash, err := hashParam(p, "payment_hash", true)
 	if err != nil {
@@ -209,24 +277,25 @@ func (d *Daemon) rpcSendPay(ctx context.Context, p rpc.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var hashArr [32]byte
-	copy(hashArr[:], hash)
-	req := node.PaymentRequest{Destination: dest, Channel: &scid, Amount: amount, PaymentHash: hashArr, FinalCLTVDelta: hop.Delay}
+	req := node.PaymentRequest{Route: route}
+	copy(req.PaymentHash[:], hash)
 	if secret != nil {
 		var s [32]byte
 		copy(s[:], secret)
 		req.PaymentSecret = &s
 	}
+	for name, field := range map[string]*string{"label": &req.Label, "bolt11": &req.Bolt11, "description": &req.Description} {
+		if text, err := p.OptionalString(name); err != nil {
+			return nil, err
+		} else if text != nil {
+			*field = *text
+		}
+	}
 	payment, err := d.channels.SendPayment(ctx, req)
 	if err != nil {
-		return nil, paymentError(payment, err)
+		return nil, d.paymentError(payment, err)
 	}
-	reply := paymentOf(payment)
-	if label, _ := p.OptionalString("label"); label != nil {
-		reply.Label = *label
-	}
-	reply.Status = string(node.PaymentPending)
-	return reply, nil
+	return paymentOf(payment), nil
 }
 
 // hashParam reads a 32-byte hex parameter (nil when optional and absent).
@@ -264,7 +333,7 @@ func (d *Daemon) rpcWaitSendPay(ctx context.Context, p rpc.Params) (any, error) 
 	copy(h[:], hash)
 	payment, err := d.channels.WaitPayment(ctx, h)
 	if err != nil {
-		return nil, paymentError(payment, err)
+		return nil, d.paymentError(payment, err)
 	}
 	return paymentOf(payment), nil
 }

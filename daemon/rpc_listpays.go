@@ -3,7 +3,6 @@ package daemon
 import (
 	"context"
 	"encoding/hex"
-	"slices"
 
 	"github.com/fulmen-ln/fulmen/bolt11"
 	"github.com/fulmen-ln/fulmen/lnwire"
@@ -11,16 +10,15 @@ import (
 	"github.com/fulmen-ln/fulmen/rpc"
 )
 
-// The outgoing payments the runtime knows. They are kept in memory by the
-// channel runtime: a restart forgets them (the HTLCs themselves are
-// persisted with the channel and resolve correctly).
+// The outgoing payments, as the channel runtime stores them: they
+// survive restarts.
 
 func (d *Daemon) addListPaysMethods(t *rpc.Table) {
 	params := []rpc.Param{{Name: "bolt11"}, {Name: "payment_hash"}, {Name: "status"}}
 	t.Add(rpc.Method{Name: "listsendpays", Category: "payment", Params: params,
 		Description: "Show outgoing payment attempts, optionally only those for {bolt11} or {payment_hash}, or with {status}.",
-		Handler: func(_ context.Context, p rpc.Params) (any, error) {
-			list, err := d.selectPayments(p)
+		Handler: func(ctx context.Context, p rpc.Params) (any, error) {
+			list, err := d.selectPayments(ctx, p)
 			if err != nil {
 				return nil, err
 			}
@@ -31,9 +29,9 @@ func (d *Daemon) addListPaysMethods(t *rpc.Table) {
 			return map[string]any{"payments": out}, nil
 		}})
 	t.Add(rpc.Method{Name: "listpays", Category: "payment", Params: params,
-		Description: "Show outgoing payments, one per payment hash, optionally only those for {bolt11} or {payment_hash}, or with {status}.",
-		Handler: func(_ context.Context, p rpc.Params) (any, error) {
-			list, err := d.selectPayments(p)
+		Description: "Show outgoing payments, one per payment attempt group, optionally only those for {bolt11} or {payment_hash}, or with {status}.",
+		Handler: func(ctx context.Context, p rpc.Params) (any, error) {
+			list, err := d.selectPayments(ctx, p)
 			if err != nil {
 				return nil, err
 			}
@@ -46,22 +44,30 @@ func (d *Daemon) addListPaysMethods(t *rpc.Table) {
 }
 
 // payJSON is one entry of listpays, as Core Lightning's. Payments are
-// single-part, so a pay is its one sendpay attempt.
+// single-part, so a pay is one sendpay attempt (one groupid).
 type payJSON struct {
+	CreatedIndex   uint64              `json:"created_index"`
 	PaymentHash    string              `json:"payment_hash"`
+	GroupID        uint64              `json:"groupid"`
 	Status         string              `json:"status"`
 	Destination    string              `json:"destination"`
 	CreatedAt      int64               `json:"created_at"`
+	CompletedAt    int64               `json:"completed_at,omitempty"`
 	AmountMsat     lnwire.MilliSatoshi `json:"amount_msat"`
 	AmountSentMsat lnwire.MilliSatoshi `json:"amount_sent_msat"`
 	Preimage       string              `json:"preimage,omitempty"`
 	NumberOfParts  int                 `json:"number_of_parts,omitempty"`
+	Label          string              `json:"label,omitempty"`
+	Bolt11         string              `json:"bolt11,omitempty"`
+	Description    string              `json:"description,omitempty"`
 }
 
 func payOf(p node.Payment) payJSON {
 	j := paymentOf(p)
-	out := payJSON{PaymentHash: j.PaymentHash, Status: j.Status, Destination: j.Destination, CreatedAt: j.CreatedAt,
-		AmountMsat: j.AmountMsat, AmountSentMsat: j.AmountSentMsat, Preimage: j.PaymentPreimage}
+	out := payJSON{CreatedIndex: j.CreatedIndex, PaymentHash: j.PaymentHash, GroupID: j.GroupID, Status: j.Status,
+		Destination: j.Destination, CreatedAt: j.CreatedAt, CompletedAt: j.CompletedAt, AmountMsat: j.AmountMsat,
+		AmountSentMsat: j.AmountSentMsat, Preimage: j.PaymentPreimage, Label: j.Label, Bolt11: j.Bolt11,
+		Description: j.Description}
 	if p.Status == node.PaymentComplete {
 		out.NumberOfParts = 1
 	}
@@ -69,8 +75,8 @@ func payOf(p node.Payment) payJSON {
 }
 
 // selectPayments applies the filters shared by listsendpays and listpays.
-func (d *Daemon) selectPayments(p rpc.Params) ([]node.Payment, error) {
-	var hash *[32]byte
+func (d *Daemon) selectPayments(ctx context.Context, p rpc.Params) ([]node.Payment, error) {
+	var filter node.PaymentFilter
 	if text, err := p.OptionalString("bolt11"); err != nil {
 		return nil, err
 	} else if text != nil {
@@ -78,7 +84,7 @@ func (d *Daemon) selectPayments(p rpc.Params) ([]node.Payment, error) {
 		if err != nil {
 			return nil, rpc.InvalidParams("bolt11: Invalid bolt11: %v", err)
 		}
-		hash = &inv.PaymentHash
+		filter.PaymentHash = &inv.PaymentHash
 	}
 	if text, err := p.OptionalString("payment_hash"); err != nil {
 		return nil, err
@@ -87,12 +93,12 @@ func (d *Daemon) selectPayments(p rpc.Params) ([]node.Payment, error) {
 		if err != nil || len(raw) != 32 {
 			return nil, rpc.InvalidParams("payment_hash: should be a 32 byte hex value: invalid token '%s'", *text)
 		}
-		if hash != nil && string(hash[:]) != string(raw) {
+		if filter.PaymentHash != nil && string(filter.PaymentHash[:]) != string(raw) {
 			return nil, rpc.InvalidParams("payment_hash: does not match the bolt11's")
 		}
 		var h [32]byte
 		copy(h[:], raw)
-		hash = &h
+		filter.PaymentHash = &h
 	}
 	status, err := p.OptionalString("status")
 	if err != nil {
@@ -101,20 +107,10 @@ func (d *Daemon) selectPayments(p rpc.Params) ([]node.Payment, error) {
 	if status != nil {
 		switch node.PaymentStatus(*status) {
 		case node.PaymentPending, node.PaymentComplete, node.PaymentFailed:
+			filter.Status = node.PaymentStatus(*status)
 		default:
 			return nil, rpc.InvalidParams("status: should be pending, complete or failed: invalid token '%s'", *status)
 		}
 	}
-	var out []node.Payment
-	for _, pay := range d.channels.Payments() {
-		if hash != nil && pay.Request.PaymentHash != *hash {
-			continue
-		}
-		if status != nil && string(pay.Status) != *status {
-			continue
-		}
-		out = append(out, pay)
-	}
-	slices.SortFunc(out, func(a, b node.Payment) int { return int(a.ID) - int(b.ID) })
-	return out, nil
+	return d.channels.Payments(ctx, filter)
 }

@@ -60,8 +60,9 @@ func invoiceStatus(t *testing.T, n *devnet.Node, label string) (string, uint64) 
 
 // TestChannelPayments pays over one channel: pay with a bolt11 invoice,
 // sendpay/waitsendpay along a one-hop route, a payment the recipient
-// refuses, then a restart and a close whose on-chain balances include
-// the payments.
+// refuses, then a restart after which the payer still lists its payments
+// and pays a paid invoice without moving money, and a close whose on-chain
+// balances include the payments.
 func TestChannelPayments(t *testing.T) {
 	t.Parallel()
 	net := devnet.Start(t)
@@ -94,7 +95,7 @@ func TestChannelPayments(t *testing.T) {
 	route := []map[string]any{{"id": bID, "channel": ca.ShortChannelID, "amount_msat": 12_345_000, "delay": 18}}
 	var pending paymentReply
 	if err := a.Call(ctx, "sendpay", map[string]any{"route": route, "payment_hash": tea.PaymentHash,
-		"payment_secret": tea.PaymentSecret}, &pending); err != nil {
+		"payment_secret": tea.PaymentSecret, "label": "tea for two"}, &pending); err != nil {
 		t.Fatalf("sendpay: %v", err)
 	}
 	if pending.Status != "pending" {
@@ -169,6 +170,60 @@ func TestChannelPayments(t *testing.T) {
 	cb := waitChannel(t, b, "CHANNELD_NORMAL")
 	if ca.ToUsMsat != capacity*1000-sent || cb.ToUsMsat != sent {
 		t.Fatalf("after restart: alice %d, bob %d", ca.ToUsMsat, cb.ToUsMsat)
+	}
+
+	// So do alice's payments: listpays, listsendpays, waitsendpay, and
+	// paying a paid invoice again (which moves no money).
+	var afterPays struct {
+		Pays []struct {
+			PaymentHash string `json:"payment_hash"`
+			Status      string `json:"status"`
+			Preimage    string `json:"preimage"`
+			Bolt11      string `json:"bolt11"`
+			AmountMsat  uint64 `json:"amount_msat"`
+		} `json:"pays"`
+	}
+	if err := a.Call(ctx, "listpays", nil, &afterPays); err != nil || len(afterPays.Pays) != 3 {
+		t.Fatalf("listpays after restart: %+v %v", afterPays, err)
+	}
+	for i, want := range []struct {
+		hash, status string
+		msat         uint64
+	}{{coffee.PaymentHash, "complete", 30_000_000}, {tea.PaymentHash, "complete", 12_345_000}, {cake.PaymentHash, "failed", 5_000_000}} {
+		got := afterPays.Pays[i]
+		if got.PaymentHash != want.hash || got.Status != want.status || got.AmountMsat != want.msat ||
+			(want.status == "complete") != (got.Preimage != "") {
+			t.Fatalf("listpays[%d] after restart: %+v, want %+v", i, got, want)
+		}
+	}
+	if afterPays.Pays[0].Bolt11 != coffee.Bolt11 {
+		t.Fatalf("pay's bolt11 not kept: %q", afterPays.Pays[0].Bolt11)
+	}
+	var labelled struct {
+		Payments []struct {
+			Label  string `json:"label"`
+			Status string `json:"status"`
+		} `json:"payments"`
+	}
+	if err := a.Call(ctx, "listsendpays", map[string]any{"payment_hash": tea.PaymentHash}, &labelled); err != nil ||
+		len(labelled.Payments) != 1 || labelled.Payments[0].Label != "tea for two" || labelled.Payments[0].Status != "complete" {
+		t.Fatalf("listsendpays tea after restart: %+v %v", labelled, err)
+	}
+	var waited paymentReply
+	if err := a.Call(ctx, "waitsendpay", map[string]any{"payment_hash": tea.PaymentHash, "timeout": 5}, &waited); err != nil {
+		t.Fatalf("waitsendpay after restart: %v", err)
+	}
+	checkPreimage(t, waited)
+	if err := a.Call(ctx, "waitsendpay", map[string]any{"payment_hash": cake.PaymentHash, "timeout": 5}, nil); !errors.As(err, &rerr) || rerr.Code != 203 {
+		t.Fatalf("waitsendpay of the refused payment after restart: %v", err)
+	}
+	var repaid paymentReply
+	if err := a.Call(ctx, "pay", []any{coffee.Bolt11}, &repaid); err != nil {
+		t.Fatalf("paying coffee again after restart: %v", err)
+	}
+	checkPreimage(t, repaid)
+	if ca = waitChannel(t, a, "CHANNELD_NORMAL"); ca.ToUsMsat != capacity*1000-sent {
+		t.Fatalf("paying again moved money: alice %d", ca.ToUsMsat)
 	}
 
 	// Bob closes; he ends with what he was paid, alice pays the fee.

@@ -8,8 +8,9 @@ import (
 
 // The three HTLC effects of a step, carried out after the state that
 // reports them is persisted. They route HTLCs to the payment layer: an
-// HTLC the peer offered is decided (received here), and the outcome of an
-// HTLC we offered completes or fails the payment that sent it.
+// HTLC the peer offered is decided (received here). The outcome of an
+// HTLC we offered completed or failed its payment already, written with
+// the state (payments_records.go).
 
 // htlcAccepted handles an HTLC the peer offered that is now irrevocably
 // committed.
@@ -26,7 +27,6 @@ func (w *worker) htlcSettled(_ context.Context, next *channel.State, e channel.H
 	if p := w.rt.cfg.Payments; p != nil {
 		p.HTLCSettled(next.ChannelID, e)
 	}
-	w.rt.payments.settled(w.index, e)
 }
 
 // htlcFailed handles an HTLC we offered that was failed back.
@@ -34,5 +34,4 @@ func (w *worker) htlcFailed(_ context.Context, next *channel.State, e channel.HT
 	if p := w.rt.cfg.Payments; p != nil {
 		p.HTLCFailed(next.ChannelID, e)
 	}
-	w.rt.payments.failed(w.index, e)
 }

@@ -2,11 +2,9 @@ package node
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 	"time"
 
 	"github.com/btcsuite/btcd/btcec/v2"
@@ -14,13 +12,16 @@ import (
 	"github.com/fulmen-ln/fulmen/channel"
 	"github.com/fulmen-ln/fulmen/lnwire"
 	"github.com/fulmen-ln/fulmen/onion"
+	"github.com/fulmen-ln/fulmen/store"
 )
 
 // Errors of payments.
 var (
-	// ErrNoRoute: no channel in normal operation with the destination
-	// (only direct payments are made so far).
+	// ErrNoRoute: no channel in normal operation with the first hop.
 	ErrNoRoute = errors.New("node: no channel to the destination")
+	// ErrInvalidRoute: a route or payment request that cannot be paid as
+	// given (no hop, a hop without a node or an amount).
+	ErrInvalidRoute = errors.New("node: invalid route")
 	// ErrPaymentInProgress: a payment with that hash is pending.
 	ErrPaymentInProgress = errors.New("node: payment in progress")
 	// ErrAlreadyPaid: a payment with that hash succeeded.
@@ -31,18 +32,46 @@ var (
 	ErrPaymentFailed = errors.New("node: payment failed")
 )
 
-// PaymentRequest pays one of our peers directly over our channel with it.
+// finalCLTVMargin is added to the final hop's CLTV delta of a payment we
+// route ourselves, so that a block found while the HTLC travels does not
+// bring it too near the present for the recipient.
+const finalCLTVMargin = 2
+
+// RouteHop is one hop of a route, as Core Lightning's sendpay takes it:
+// the node, the channel that leads to it, and the amount and CLTV delay
+// of the HTLC it receives. Delay counts blocks over the height the
+// payment is sent at plus one (the HTLC's cltv_expiry is height + 1 +
+// Delay).
+type RouteHop struct {
+	NodeID         *btcec.PublicKey
+	ShortChannelID lnwire.ShortChannelID
+	Amount         lnwire.MilliSatoshi
+	Delay          uint32
+}
+
+// PaymentRequest is a payment to send: either directly to one of our
+// peers (Destination, Amount, FinalCLTVDelta, optionally Channel), or
+// along Route.
 type PaymentRequest struct {
 	Destination *btcec.PublicKey
-	// Channel, when set, is the channel to use (sendpay's route).
+	// Channel, when set, is the channel to use for a direct payment.
 	Channel     *lnwire.ShortChannelID
 	Amount      lnwire.MilliSatoshi
 	PaymentHash [32]byte
 	// PaymentSecret is the invoice's; the final payload carries it with
-	// total_msat = Amount.
+	// total_msat = the amount delivered.
 	PaymentSecret *[32]byte
 	// FinalCLTVDelta is the invoice's min_final_cltv_expiry_delta.
 	FinalCLTVDelta uint32
+	// Route, when set, is the path to pay along (sendpay's route): its
+	// first hop is a peer we have a channel with, its last the
+	// destination. It replaces Destination, Channel, Amount and
+	// FinalCLTVDelta.
+	Route []RouteHop
+	// Label, Bolt11 and Description are kept with the payment.
+	Label       string
+	Bolt11      string
+	Description string
 }
 
 // PaymentStatus is Core Lightning's sendpay status.
@@ -50,29 +79,49 @@ type PaymentStatus string
 
 // Statuses of a payment.
 const (
-	PaymentPending  PaymentStatus = "pending"
-	PaymentComplete PaymentStatus = "complete"
-	PaymentFailed   PaymentStatus = "failed"
+	PaymentPending  PaymentStatus = PaymentStatus(store.PaymentPending)
+	PaymentComplete PaymentStatus = PaymentStatus(store.PaymentComplete)
+	PaymentFailed   PaymentStatus = PaymentStatus(store.PaymentFailed)
 )
 
-// Payment is an outgoing payment as the runtime knows it.
+// Payment is one attempt at an outgoing payment, as stored.
 type Payment struct {
+	// ID is the attempt's created_index; GroupID numbers the attempts of
+	// one payment hash from 1.
 	ID          uint64
-	Request     PaymentRequest
+	GroupID     uint64
+	PaymentHash [32]byte
+	Destination *btcec.PublicKey
+	// Amount is what the destination receives; AmountSent what we sent,
+	// fees included.
+	Amount      lnwire.MilliSatoshi
+	AmountSent  lnwire.MilliSatoshi
+	Route       []RouteHop
+	Label       string
+	Bolt11      string
+	Description string
 	CreatedAt   time.Time
+	CompletedAt time.Time // zero while pending
 	Status      PaymentStatus
 	Preimage    [32]byte
 	Failure     *PaymentFailure
-	ChannelID   lnwire.ChannelID
-	ShortChanID lnwire.ShortChannelID
+}
+
+// FirstChannel is the channel the payment left on.
+func (p *Payment) FirstChannel() lnwire.ShortChannelID {
+	if len(p.Route) == 0 {
+		return lnwire.ShortChannelID{}
+	}
+	return p.Route[0].ShortChannelID
 }
 
 // PaymentFailure is why a payment failed: the failure message the
 // erring node sent (decrypted), or the failure code of a malformed onion.
 type PaymentFailure struct {
 	Code onion.FailureCode
-	// ErringIndex is the position of the failing node in the route (0 is
-	// the destination of a direct payment).
+	// ErringIndex is the position of the failing node in the route: 0 is
+	// the first hop (the destination of a direct payment), -1 our own
+	// node (the HTLC was never offered).
 	ErringIndex int
 	Message     onion.Failure
 }
@@ -84,72 +133,7 @@ func (f *PaymentFailure) Error() string {
 // Unwrap makes errors.Is(err, ErrPaymentFailed) work.
 func (f *PaymentFailure) Unwrap() error { return ErrPaymentFailed }
 
-// outgoing is a payment in flight.
-type outgoing struct {
-	Payment
-	index   uint64 // channel
-	htlcID  uint64
-	secrets [][32]byte
-	done    chan struct{}
-}
-
-// paymentBook tracks outgoing payments (in memory: a restart forgets them,
-// though their HTLCs settle or fail on the channel as usual).
-type paymentBook struct {
-	mu     sync.Mutex
-	nextID uint64
-	byHash map[[32]byte]*outgoing
-	byHTLC map[[2]uint64]*outgoing // channel index, HTLC id
-}
-
-func newPaymentBook() *paymentBook {
-	return &paymentBook{byHash: make(map[[32]byte]*outgoing), byHTLC: make(map[[2]uint64]*outgoing)}
-}
-
-// settled completes the payment of an HTLC the peer fulfilled.
-func (b *paymentBook) settled(index uint64, ev channel.HTLCSettled) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	p := b.byHTLC[[2]uint64{index, ev.ID}]
-	if p == nil || p.Status != PaymentPending {
-		return
-	}
-	if sha256.Sum256(ev.Preimage[:]) != p.Request.PaymentHash {
-		return // the channel checked it; never happens
-	}
-	p.Status, p.Preimage = PaymentComplete, ev.Preimage
-	delete(b.byHTLC, [2]uint64{index, ev.ID})
-	close(p.done)
-}
-
-// failed ends the payment of an HTLC that was failed back.
-func (b *paymentBook) failed(index uint64, ev channel.HTLCFailed) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	p := b.byHTLC[[2]uint64{index, ev.ID}]
-	if p == nil || p.Status != PaymentPending {
-		return
-	}
-	f := &PaymentFailure{Code: onion.CodeTemporaryNodeFailure}
-	switch {
-	case ev.Malformed != nil:
-		// BOLT #4: the origin node [...] if update_fail_malformed_htlc
-		// was received: reports the failure_code.
-		f.Code = onion.FailureCode(ev.Malformed.FailureCode)
-	default:
-		if d, err := onion.DecryptFailure(p.secrets, ev.Reason); d != nil {
-			f.ErringIndex, f.Message, f.Code = d.SourceIndex, d.Failure, d.Failure.Code
-			if err != nil {
-				f.Code = onion.CodeTemporaryNodeFailure
-			}
-		}
-	}
-	p.Status, p.Failure = PaymentFailed, f
-	delete(b.byHTLC, [2]uint64{index, ev.ID})
-	close(p.done)
-}
-
-// channelTo finds our channel in normal operation with the destination.
+// channelTo finds our channel in normal operation with the peer.
 func (rt *Channels) channelTo(dest *btcec.PublicKey, scid *lnwire.ShortChannelID) (*worker, error) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
@@ -162,138 +146,212 @@ func (rt *Channels) channelTo(dest *btcec.PublicKey, scid *lnwire.ShortChannelID
 	return nil, fmt.Errorf("%w %x", ErrNoRoute, dest.SerializeCompressed())
 }
 
-// SendPayment offers an HTLC paying the destination over our channel with
-// it, with an onion whose final payload carries the amount, the CLTV and
-// the invoice's payment secret. It returns once the HTLC is offered; use
-// WaitPayment for the outcome.
-func (rt *Channels) SendPayment(ctx context.Context, req PaymentRequest) (Payment, error) {
-	if req.Destination == nil || req.Amount == 0 {
-		return Payment{}, errors.New("node: payment needs a destination and an amount")
+// routeOf checks the request and returns its route; a direct payment is a
+// route of one hop whose channel is chosen when the HTLC is offered.
+func routeOf(req *PaymentRequest) ([]RouteHop, error) {
+	if len(req.Route) == 0 {
+		if req.Destination == nil || req.Amount == 0 {
+			return nil, fmt.Errorf("%w: a payment needs a destination and an amount", ErrInvalidRoute)
+		}
+		hop := RouteHop{NodeID: req.Destination, Amount: req.Amount, Delay: req.FinalCLTVDelta + finalCLTVMargin}
+		if req.Channel != nil {
+			hop.ShortChannelID = *req.Channel
+		}
+		return []RouteHop{hop}, nil
 	}
-	book := rt.payments
-	book.mu.Lock()
-	if p := book.byHash[req.PaymentHash]; p != nil {
-		switch p.Status {
-		case PaymentPending:
-			book.mu.Unlock()
-			return p.Payment, ErrPaymentInProgress
-		case PaymentComplete:
-			book.mu.Unlock()
-			return p.Payment, ErrAlreadyPaid
+	route := append([]RouteHop(nil), req.Route...)
+	for i, h := range route {
+		if h.NodeID == nil || h.Amount == 0 {
+			return nil, fmt.Errorf("%w: hop %d needs a node and an amount", ErrInvalidRoute, i)
 		}
 	}
-	book.nextID++
-	p := &outgoing{Payment: Payment{ID: book.nextID, Request: req, CreatedAt: time.Now(), Status: PaymentPending},
-		done: make(chan struct{})}
-	book.byHash[req.PaymentHash] = p
-	book.mu.Unlock()
-
-	err := rt.offer(ctx, p)
-	if err != nil {
-		book.mu.Lock()
-		p.Status, p.Failure = PaymentFailed, &PaymentFailure{Code: onion.CodeTemporaryChannelFailure, ErringIndex: -1}
-		close(p.done)
-		book.mu.Unlock()
-		return p.Payment, err
-	}
-	book.mu.Lock()
-	defer book.mu.Unlock()
-	return p.Payment, nil
+	return route, nil
 }
 
-// offer builds the onion and adds the HTLC on the channel's goroutine.
-func (rt *Channels) offer(ctx context.Context, p *outgoing) error {
-	req := &p.Request
-	w, err := rt.channelTo(req.Destination, req.Channel)
+// SendPayment offers an HTLC carrying an onion along the request's route
+// (or directly to the destination). The attempt is stored with the
+// channel state that offers the HTLC, before update_add_htlc leaves; it
+// returns once the HTLC is offered, and WaitPayment reports the outcome.
+// An attempt that fails before any HTLC is offered is stored as failed
+// and returned with the error.
+func (rt *Channels) SendPayment(ctx context.Context, req PaymentRequest) (Payment, error) {
+	route, err := routeOf(&req)
 	if err != nil {
-		return err
+		return Payment{}, err
 	}
+	book, ps, err := rt.book(ctx)
+	if err != nil {
+		return Payment{}, err
+	}
+	var scid *lnwire.ShortChannelID
+	if req.Channel != nil || len(req.Route) > 0 {
+		scid = &route[0].ShortChannelID
+	}
+	w, offerErr := rt.channelTo(route[0].NodeID, scid)
+	if offerErr == nil {
+		route[0].ShortChannelID = w.snapshot().State.ShortChannelID
+	}
+	last := route[len(route)-1]
+	p := &outgoing{Payment: Payment{PaymentHash: req.PaymentHash, Destination: last.NodeID, Amount: last.Amount,
+		AmountSent: route[0].Amount, Route: route, Label: req.Label, Bolt11: req.Bolt11, Description: req.Description,
+		CreatedAt: time.Now().Truncate(time.Second), Status: PaymentPending}, done: make(chan struct{})}
+	if prior, err := book.start(ctx, ps, p); err != nil {
+		return prior, err
+	}
+	if offerErr == nil {
+		offerErr = rt.offer(ctx, w, p, req.PaymentSecret)
+	}
+	if offerErr != nil {
+		failure := &PaymentFailure{Code: onion.CodeTemporaryChannelFailure, ErringIndex: -1}
+		if errors.Is(offerErr, ErrNoRoute) {
+			failure.Code = onion.CodeUnknownNextPeer
+		}
+		if err := book.failLocally(context.WithoutCancel(ctx), ps, p, failure); err != nil {
+			rt.log.Error("storing a failed payment", "payment_hash", fmt.Sprintf("%x", p.PaymentHash), "err", err)
+		}
+		return book.copyOf(p), offerErr
+	}
+	return book.copyOf(p), nil
+}
+
+// offer builds the onion and adds the HTLC on the first hop's channel w.
+func (rt *Channels) offer(ctx context.Context, w *worker, p *outgoing, secret *[32]byte) error {
 	height, err := rt.cfg.Chain.BlockCount(ctx)
 	if err != nil {
 		return err
 	}
-	// A few blocks of margin, so that a block found while the HTLC travels
-	// does not make it too near the present for the recipient.
-	expiry := height + lnwire.BlockHeight(req.FinalCLTVDelta) + 3
-	total := req.Amount
-	var data *onion.PaymentData
-	if req.PaymentSecret != nil {
-		// BOLT #4: otherwise (a single HTLC): MUST set total_msat equal to
-		// amt_to_forward.
-		data = &onion.PaymentData{PaymentSecret: *req.PaymentSecret, TotalMsat: total}
-	}
-	payload, err := onion.NewFinalPayload(req.Amount, expiry, data).Encode()
+	packet, secrets, err := rt.buildOnion(p.Route, height+1, p.PaymentHash, secret)
 	if err != nil {
 		return err
 	}
-	var seed [32]byte
-	if _, err := io.ReadFull(rt.cfg.Rand, seed[:]); err != nil {
-		return err
-	}
-	sessionKey, _ := btcec.PrivKeyFromBytes(seed[:])
-	packet, secrets, err := onion.NewPacket(sessionKey, []onion.Hop{{PublicKey: req.Destination, Payload: payload}}, req.PaymentHash[:])
-	if err != nil {
-		return err
-	}
-	add := channel.AddHTLC{Amount: req.Amount, PaymentHash: req.PaymentHash, CLTVExpiry: expiry}
+	first := p.Route[0]
+	add := channel.AddHTLC{Amount: first.Amount, PaymentHash: p.PaymentHash, CLTVExpiry: height + 1 + lnwire.BlockHeight(first.Delay)}
 	copy(add.Onion[:], packet.Bytes())
 	return w.do(ctx, func() error {
 		if w.halted != nil {
 			return w.halted
 		}
+		if w.state.ShortChannelID != first.ShortChannelID {
+			return fmt.Errorf("%w: channel %s changed", ErrNoRoute, first.ShortChannelID)
+		}
+		// The attempt goes into the transaction that stores the state
+		// offering its HTLC (worker.execute, payments_records.go).
 		id := w.state.NextHTLCID[channel.Local]
-		if err := w.step(ctx, add); err != nil {
+		p.secrets = secrets
+		p.record = recordOf(p, &store.PaymentHTLC{ChannelIndex: w.index, ID: id})
+		w.offering = p
+		err := w.step(ctx, add)
+		w.offering = nil
+		if p.record.ID == 0 {
+			p.record = nil // not stored: the add was refused
+			if err == nil {
+				err = fmt.Errorf("node: the HTLC of payment %x was not offered", p.PaymentHash)
+			}
 			return err
 		}
-		book := rt.payments
-		book.mu.Lock()
-		p.index, p.htlcID, p.secrets = w.index, id, secrets
-		p.ChannelID, p.ShortChanID = w.state.ChannelID, w.state.ShortChannelID
-		book.byHTLC[[2]uint64{w.index, id}] = p
-		book.mu.Unlock()
+		if err != nil {
+			// Stored with the state that offers the HTLC: the payment is
+			// in flight whatever happened after (a restart resumes it).
+			rt.log.Warn("payment offered, then the channel step failed", "payment_hash", fmt.Sprintf("%x", p.PaymentHash), "err", err)
+		}
 		return nil
 	})
 }
 
-// WaitPayment waits for the outcome of the payment with the hash: the
-// completed Payment, or an error wrapping ErrPaymentFailed (a
-// *PaymentFailure), ErrUnknownPayment or ctx's error.
+// buildOnion builds the onion of a route: a forward payload for every hop
+// but the last (the next channel, amount and CLTV), and a final payload
+// with the payment secret. base is the height the delays count from.
+func (rt *Channels) buildOnion(route []RouteHop, base lnwire.BlockHeight, hash [32]byte, secret *[32]byte) (*onion.Packet, [][32]byte, error) {
+	hops := make([]onion.Hop, len(route))
+	for i, h := range route {
+		var payload *onion.HopPayload
+		if i+1 < len(route) {
+			next := route[i+1]
+			payload = onion.NewForwardPayload(next.ShortChannelID, next.Amount, base+lnwire.BlockHeight(next.Delay))
+		} else {
+			var data *onion.PaymentData
+			if secret != nil {
+				// BOLT #4: otherwise (a single HTLC): MUST set total_msat
+				// equal to amt_to_forward.
+				data = &onion.PaymentData{PaymentSecret: *secret, TotalMsat: h.Amount}
+			}
+			payload = onion.NewFinalPayload(h.Amount, base+lnwire.BlockHeight(h.Delay), data)
+		}
+		raw, err := payload.Encode()
+		if err != nil {
+			return nil, nil, err
+		}
+		hops[i] = onion.Hop{PublicKey: h.NodeID, Payload: raw}
+	}
+	var seed [32]byte
+	if _, err := io.ReadFull(rt.cfg.Rand, seed[:]); err != nil {
+		return nil, nil, err
+	}
+	sessionKey, _ := btcec.PrivKeyFromBytes(seed[:])
+	return onion.NewPacket(sessionKey, hops, hash[:])
+}
+
+// WaitPayment waits for the outcome of the latest attempt with the hash,
+// also one started before a restart: the completed Payment, or an error
+// wrapping ErrPaymentFailed (a *PaymentFailure), ErrUnknownPayment or
+// ctx's error.
 func (rt *Channels) WaitPayment(ctx context.Context, hash [32]byte) (Payment, error) {
-	book := rt.payments
-	book.mu.Lock()
-	p := book.byHash[hash]
-	book.mu.Unlock()
-	if p == nil {
-		return Payment{}, fmt.Errorf("%w: %x", ErrUnknownPayment, hash)
+	book, ps, err := rt.book(ctx)
+	if err != nil {
+		return Payment{}, err
 	}
-	select {
-	case <-p.done:
-	case <-ctx.Done():
-		return rt.paymentCopy(p), ctx.Err()
-	case <-rt.ctx.Done():
-		return rt.paymentCopy(p), ErrStopped
+	var out Payment
+	if p := book.inFlight(hash); p != nil {
+		select {
+		case <-p.done:
+		case <-ctx.Done():
+			return book.copyOf(p), ctx.Err()
+		case <-rt.ctx.Done():
+			return book.copyOf(p), ErrStopped
+		}
+		out = book.copyOf(p)
+	} else {
+		list, err := ps.Payments(ctx, store.PaymentFilter{PaymentHash: &hash})
+		if err != nil {
+			return Payment{}, err
+		}
+		if len(list) == 0 {
+			return Payment{}, fmt.Errorf("%w: %x", ErrUnknownPayment, hash)
+		}
+		if out, err = paymentOf(&list[len(list)-1]); err != nil {
+			return Payment{}, err
+		}
 	}
-	out := rt.paymentCopy(p)
 	if out.Status == PaymentFailed {
 		return out, out.Failure
 	}
 	return out, nil
 }
 
-// Payments lists the payments sent since start.
-func (rt *Channels) Payments() []Payment {
-	book := rt.payments
-	book.mu.Lock()
-	defer book.mu.Unlock()
-	out := make([]Payment, 0, len(book.byHash))
-	for _, p := range book.byHash {
-		out = append(out, p.Payment)
-	}
-	return out
+// PaymentFilter selects payments; zero fields match everything.
+type PaymentFilter struct {
+	PaymentHash *[32]byte
+	Status      PaymentStatus
 }
 
-func (rt *Channels) paymentCopy(p *outgoing) Payment {
-	rt.payments.mu.Lock()
-	defer rt.payments.mu.Unlock()
-	return p.Payment
+// Payments lists the stored payment attempts matching the filter, oldest
+// first; they survive restarts.
+func (rt *Channels) Payments(ctx context.Context, f PaymentFilter) ([]Payment, error) {
+	_, ps, err := rt.book(ctx)
+	if err != nil {
+		return nil, err
+	}
+	list, err := ps.Payments(ctx, store.PaymentFilter{PaymentHash: f.PaymentHash, Status: store.PaymentStatus(f.Status)})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Payment, 0, len(list))
+	for i := range list {
+		p, err := paymentOf(&list[i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }

@@ -40,6 +40,9 @@ type worker struct {
 	// linkUp remembers the link state, to decide again at reconnection.
 	decided map[uint64]bool
 	linkUp  bool
+	// offering is the payment attempt whose HTLC the current step offers:
+	// it is stored with that state (payments_records.go).
+	offering *outgoing
 
 	// The published view, for readers on other goroutines.
 	mu      sync.Mutex
@@ -204,14 +207,27 @@ func (w *worker) logStepError(ev channel.Event, err error) {
 // state durably before anything after it happens; if that write fails the
 // channel halts at once: nothing that follows is sent, broadcast or
 // notified, and the state in memory stays the persisted one.
+//
+// The payment rows the step changes (payments_records.go) go into the
+// transaction of its PersistState; a step that persists nothing writes
+// them first, on their own. A failed write halts the channel likewise.
 func (w *worker) execute(ctx context.Context, next channel.State, effects []channel.Effect) error {
+	records, err := w.htlcRecords(ctx, effects)
+	if err == nil && records != nil && !hasPersist(effects) {
+		err, records = w.saveRecords(ctx, records), nil
+	}
+	if err != nil {
+		w.halt(err)
+		return w.halted
+	}
 	for _, e := range effects {
 		switch e := e.(type) {
 		case channel.PersistState:
-			if err := w.persist(ctx, &next); err != nil {
+			if err := w.persist(ctx, &next, records); err != nil {
 				w.halt(err)
 				return w.halted
 			}
+			records = nil
 		case channel.SendMessage:
 			w.send(ctx, e.Msg)
 		case channel.Disconnect:
@@ -238,16 +254,23 @@ func (w *worker) execute(ctx context.Context, next channel.State, effects []chan
 	return nil
 }
 
-// persist writes the state as the next version of the channel's record.
-func (w *worker) persist(ctx context.Context, s *channel.State) error {
+// persist writes the state as the next version of the channel's record,
+// with the step's payment rows if any.
+func (w *worker) persist(ctx context.Context, s *channel.State, records *stepRecords) error {
 	raw, err := channel.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("encoding state: %w", err)
 	}
-	v, err := w.rt.cfg.Store.UpdateChannelState(ctx, store.ChannelStateUpdate{
+	u := store.ChannelStateUpdate{
 		Index: w.index, Version: w.version, Phase: s.Phase.String(),
 		ShortChannelID: s.ShortChannelID.ToUint64(), State: raw,
-	})
+	}
+	var v uint64
+	if records == nil {
+		v, err = w.rt.cfg.Store.UpdateChannelState(ctx, u)
+	} else {
+		v, err = w.persistWithRecords(ctx, u, records)
+	}
 	if err != nil {
 		return err
 	}

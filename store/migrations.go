@@ -86,6 +86,37 @@ var migrations = []string{
 		spent_height     INTEGER NOT NULL DEFAULT 0,
 		state            BLOB NOT NULL
 	)`,
+	// 9-10: outgoing payments (store/payments.go), one row per attempt,
+	// Core Lightning's sendpay fields. The HTLC that carries an attempt is
+	// named by its channel (dbindex) and HTLC id; both NULL when the
+	// attempt failed before any HTLC was offered. route and shared_secrets
+	// are the hops and the onion's per-hop secrets, to decrypt a failure.
+	`CREATE TABLE payments (
+		created_index    INTEGER PRIMARY KEY AUTOINCREMENT,
+		payment_hash     BLOB NOT NULL,
+		groupid          INTEGER NOT NULL,
+		partid           INTEGER NOT NULL DEFAULT 0,
+		destination      BLOB NOT NULL,
+		amount_msat      INTEGER NOT NULL,
+		amount_sent_msat INTEGER NOT NULL,
+		created_at       INTEGER NOT NULL,
+		status           TEXT NOT NULL,
+		payment_preimage BLOB,
+		bolt11           TEXT NOT NULL DEFAULT '',
+		label            TEXT NOT NULL DEFAULT '',
+		description      TEXT NOT NULL DEFAULT '',
+		channel_dbindex  INTEGER,
+		htlc_id          INTEGER,
+		short_channel_id INTEGER NOT NULL DEFAULT 0,
+		route            BLOB NOT NULL,
+		shared_secrets   BLOB NOT NULL,
+		erring_index     INTEGER,
+		failcode         INTEGER,
+		failure_message  BLOB,
+		completed_at     INTEGER,
+		UNIQUE (payment_hash, groupid, partid)
+	)`,
+	`CREATE INDEX payments_by_status ON payments (status)`,
 }
 
 // SchemaVersion is the version a fully migrated database has.
