@@ -3,7 +3,6 @@ package itest
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -93,66 +92,17 @@ func TestChannelWithLnd(t *testing.T) {
 		mine(t, net.Chain, 1)
 		waitFor(t, 30*time.Second, "lnd's coins", func() bool { return lnd.WalletBalance().Confirmed >= 2_000_000 })
 		lnd.ConnectPeer(bID, b.P2PAddress)
-		id, _ := hex.DecodeString(bID)
-		var point map[string]any
-		if err := lnd.Node.Call(ctx, "POST", "/v1/channels", map[string]any{"node_pubkey": id,
-			"local_funding_amount": "600000", "sat_per_vbyte": "2", "private": true}, &point); err != nil {
-			t.Fatalf("lnd openchannel: %v", err)
-		}
+		lnd.OpenChannel(lndtest.OpenChannelRequest{NodePubkey: bID, LocalFunding: 600_000, SatPerVByte: 2, Private: true})
 		mine(t, net.Chain, 6)
 		c := waitChannel(t, b, "CHANNELD_NORMAL")
 		if c.Opener != "remote" || c.ToUsMsat != 0 || c.TotalMsat != 600_000_000 {
 			t.Fatalf("channel from lnd %+v", c)
 		}
-		waitFor(t, 30*time.Second, "lnd to see the channel active", func() bool {
-			var list struct {
-				Channels []struct {
-					Active       bool   `json:"active"`
-					RemotePubkey string `json:"remote_pubkey"`
-				} `json:"channels"`
-			}
-			if err := lnd.Node.Call(ctx, "GET", "/v1/channels", nil, &list); err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range list.Channels {
-				if c.RemotePubkey == bID && c.Active {
-					return true
-				}
-			}
-			return false
-		})
+		waitLndActive(t, lnd, bID)
 		// lnd pays a Fulmen invoice: we peel lnd's onion and settle.
 		inv := makeInvoice(t, b, 55_000_000, "from-lnd")
-		var payment struct {
-			Status          string `json:"status"`
-			PaymentPreimage string `json:"payment_preimage"`
-			FailureReason   string `json:"failure_reason"`
-		}
-		send := func() error {
-			streamCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
-			defer cancel()
-			return lnd.Node.Stream(streamCtx, "POST", "/v2/router/send", map[string]any{"payment_request": inv.Bolt11,
-				"timeout_seconds": 50, "fee_limit_sat": "1000"}, func(result json.RawMessage) error {
-				if err := json.Unmarshal(result, &payment); err != nil {
-					return err
-				}
-				if payment.Status == "SUCCEEDED" || payment.Status == "FAILED" {
-					return lndtest.ErrStreamDone
-				}
-				return nil
-			})
-		}
-		// lnd adds a new channel to its own graph a moment after it is
-		// active; until then it finds no outbound balance.
-		var err error
-		for range 20 {
-			if err = send(); err != nil || payment.FailureReason != "FAILURE_REASON_INSUFFICIENT_BALANCE" {
-				break
-			}
-			time.Sleep(500 * time.Millisecond)
-		}
-		if err != nil || payment.Status != "SUCCEEDED" || len(payment.PaymentPreimage) != 64 {
-			t.Fatalf("lnd's payment: %+v, %v", payment, err)
+		if payment := lndPaysNow(t, lnd, inv.Bolt11); len(payment.Preimage) != 64 {
+			t.Fatalf("lnd's payment: %+v", payment)
 		}
 		if status, got := invoiceStatus(t, b, "from-lnd"); status != "paid" || got != 55_000_000 {
 			t.Fatalf("invoice %s with %d msat", status, got)
