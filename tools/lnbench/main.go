@@ -169,11 +169,26 @@ func fulmenCommit() string {
 }
 
 // command is how the report says it was made: $LNBENCH_COMMAND (set by
-// scripts/bench-vs-lnd.sh) with the arguments.
+// scripts/bench-vs-lnd.sh) with the arguments that change what is
+// measured (not -out, -raw, -dir or -keep).
 func command(args []string) string {
 	name := os.Getenv("LNBENCH_COMMAND")
 	if name == "" {
 		name = "go run ./tools/lnbench"
 	}
-	return strings.TrimSpace(name + " " + strings.Join(args, " "))
+	kept := []string{name}
+	for i := 0; i < len(args); i++ {
+		flagName, _, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		switch flagName {
+		case "out", "raw", "dir":
+			if !hasValue {
+				i++ // its value is the next argument
+			}
+			continue
+		case "keep":
+			continue
+		}
+		kept = append(kept, args[i])
+	}
+	return strings.Join(kept, " ")
 }

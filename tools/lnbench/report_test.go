@@ -178,3 +178,20 @@ func TestThousands(t *testing.T) {
 		t.Errorf("ratio: %q %q", ratio(1, 0), ratio(3, 2))
 	}
 }
+
+func TestCommandDropsOutputFlags(t *testing.T) {
+	t.Setenv("LNBENCH_COMMAND", "scripts/bench-vs-lnd.sh")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "scripts/bench-vs-lnd.sh"},
+		{[]string{"-runs", "5", "-out", "x.md", "-raw=r.json", "-keep", "--dir", "/tmp/d", "-impl", "lnd"},
+			"scripts/bench-vs-lnd.sh -runs 5 -impl lnd"},
+		{[]string{"-keep=true", "-n-seq=10"}, "scripts/bench-vs-lnd.sh -n-seq=10"},
+	} {
+		if got := command(tc.args); got != tc.want {
+			t.Errorf("command(%q) = %q, want %q", tc.args, got, tc.want)
+		}
+	}
+}
