@@ -66,7 +66,7 @@ func (d *Daemon) addPaymentMethods(t *rpc.Table) {
 		Params: []rpc.Param{{Name: "route", Required: true}, {Name: "payment_hash", Required: true}, {Name: "label"},
 			{Name: "amount_msat"}, {Name: "bolt11"}, {Name: "payment_secret"}, {Name: "partid"}, {Name: "localinvreqid"},
 			{Name: "groupid"}, {Name: "payment_metadata"}, {Name: "description"}},
-		Description: "Send along {route} (one hop: a peer we have a channel with) for {payment_hash}.", Handler: d.rpcSendPay})
+		Description: "Send along {route} (its first hop a peer we have a channel with) for {payment_hash}.", Handler: d.rpcSendPay})
 	t.Add(rpc.Method{Name: "waitsendpay", Category: "payment",
 		Params:      []rpc.Param{{Name: "payment_hash", Required: true}, {Name: "timeout"}, {Name: "partid"}, {Name: "groupid"}},
 		Description: "Wait for the payment of {payment_hash} to complete or fail, up to {timeout} seconds.", Handler: d.rpcWaitSendPay})
@@ -265,9 +265,6 @@ func (d *Daemon) rpcSendPay(ctx context.Context, p rpc.Params) (any, error) {
 	route, err := parseRoute(p.Raw("route"))
 	if err != nil {
 		return nil, err
-	}
-	if len(route) != 1 {
-		return nil, &rpc.Error{Code: codePayRouteNotFound, Message: "Only routes of one hop (a direct channel) are supported"}
 	}
 	hash, err := hashParam(p, "payment_hash", true)
 	if err != nil {

@@ -14,20 +14,21 @@ import (
 	"github.com/fulmen-ln/fulmen/store"
 )
 
-// PaymentStore is what the runtime needs of the store to keep outgoing
-// payments; *store.Store implements it. The runtime asserts Config.Store
-// to it (it is not part of the Store interface yet).
-type PaymentStore interface {
-	// SaveHTLCRecords writes payment rows on their own.
+// HTLCStore is what the runtime needs of the store to keep outgoing
+// payments and forwards; *store.Store implements it. The runtime asserts
+// Config.Store to it (it is not part of the Store interface yet).
+type HTLCStore interface {
+	// SaveHTLCRecords writes payment and forward rows on their own.
 	SaveHTLCRecords(ctx context.Context, r *store.HTLCRecords) error
-	// UpdateChannelStateAndHTLCs writes a channel step and its payment
-	// rows in one transaction.
+	// UpdateChannelStateAndHTLCs writes a channel step and its payment and
+	// forward rows in one transaction.
 	UpdateChannelStateAndHTLCs(ctx context.Context, u store.ChannelStateUpdate, r *store.HTLCRecords) (uint64, error)
 	Payments(ctx context.Context, f store.PaymentFilter) ([]store.PaymentRecord, error)
+	Forwards(ctx context.Context, f store.ForwardFilter) ([]store.ForwardRecord, error)
 }
 
-// ErrNoPaymentStore: Config.Store does not implement PaymentStore.
-var ErrNoPaymentStore = errors.New("node: the store does not keep payments")
+// ErrNoHTLCStore: Config.Store does not implement HTLCStore.
+var ErrNoHTLCStore = errors.New("node: the store does not keep payments and forwards")
 
 // outgoing is an attempt in flight, from SendPayment (or the load of a
 // pending attempt after a restart) until its outcome is stored.
@@ -39,29 +40,33 @@ type outgoing struct {
 	// (owned by the channel's goroutine while it offers).
 	record *store.PaymentRecord
 	// htlc is the HTLC carrying the attempt, once stored.
-	htlc *store.PaymentHTLC
+	htlc *store.HTLCRef
 	done chan struct{}
 }
 
-// paymentBook tracks the attempts in flight. The store is the truth: the
-// book is loaded from its pending rows at first use, and an attempt
-// leaves the book only once its outcome is stored.
+// paymentBook tracks the payment attempts and the forwards in flight.
+// The store is the truth: the book is loaded from its pending rows at
+// first use, and an attempt or a forward leaves the book only once its
+// outcome is stored.
 type paymentBook struct {
 	mu      sync.Mutex
 	loaded  bool
 	pending map[[32]byte]*outgoing
-	byHTLC  map[store.PaymentHTLC]*outgoing
+	byHTLC  map[store.HTLCRef]*outgoing
+	// forwards are the offered forwards, by outgoing HTLC.
+	forwards map[store.HTLCRef]*store.ForwardRecord
 }
 
 func newPaymentBook() *paymentBook {
-	return &paymentBook{pending: make(map[[32]byte]*outgoing), byHTLC: make(map[store.PaymentHTLC]*outgoing)}
+	return &paymentBook{pending: make(map[[32]byte]*outgoing), byHTLC: make(map[store.HTLCRef]*outgoing),
+		forwards: make(map[store.HTLCRef]*store.ForwardRecord)}
 }
 
 // book returns the payment book, loaded, and the store behind it.
-func (rt *Channels) book(ctx context.Context) (*paymentBook, PaymentStore, error) {
-	ps, ok := rt.cfg.Store.(PaymentStore)
+func (rt *Channels) book(ctx context.Context) (*paymentBook, HTLCStore, error) {
+	ps, ok := rt.cfg.Store.(HTLCStore)
 	if !ok {
-		return nil, nil, ErrNoPaymentStore
+		return nil, nil, ErrNoHTLCStore
 	}
 	b := rt.payments
 	b.mu.Lock()
@@ -78,7 +83,7 @@ func (rt *Channels) book(ctx context.Context) (*paymentBook, PaymentStore, error
 // the stored channel states (the attempt was stored in the transaction
 // that offered the HTLC, and its outcome is stored no later than the
 // state that drops it), so their outcome comes from the channels.
-func (b *paymentBook) loadLocked(ctx context.Context, ps PaymentStore) error {
+func (b *paymentBook) loadLocked(ctx context.Context, ps HTLCStore) error {
 	list, err := ps.Payments(ctx, store.PaymentFilter{Status: store.PaymentPending})
 	if err != nil {
 		return fmt.Errorf("node: loading pending payments: %w", err)
@@ -96,13 +101,26 @@ func (b *paymentBook) loadLocked(ctx context.Context, ps PaymentStore) error {
 		b.pending[pay.PaymentHash] = p
 		b.byHTLC[*rec.HTLC] = p
 	}
+	// Forwards likewise: the outgoing HTLC of an offered forward is in the
+	// stored state of its channel.
+	forwards, err := ps.Forwards(ctx, store.ForwardFilter{Status: store.ForwardOffered})
+	if err != nil {
+		return fmt.Errorf("node: loading forwards in flight: %w", err)
+	}
+	for i := range forwards {
+		f := &forwards[i]
+		if f.Out == nil {
+			return fmt.Errorf("node: forward %d in flight has no outgoing HTLC", f.ID)
+		}
+		b.forwards[*f.Out] = f
+	}
 	b.loaded = true
 	return nil
 }
 
 // start registers a new attempt; it refuses one for a hash with an
 // attempt in flight or one that completed, returning that attempt.
-func (b *paymentBook) start(ctx context.Context, ps PaymentStore, p *outgoing) (Payment, error) {
+func (b *paymentBook) start(ctx context.Context, ps HTLCStore, p *outgoing) (Payment, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if q := b.pending[p.PaymentHash]; q != nil {
@@ -124,7 +142,7 @@ func (b *paymentBook) start(ctx context.Context, ps PaymentStore, p *outgoing) (
 }
 
 // failLocally stores and ends an attempt whose HTLC was never offered.
-func (b *paymentBook) failLocally(ctx context.Context, ps PaymentStore, p *outgoing, failure *PaymentFailure) error {
+func (b *paymentBook) failLocally(ctx context.Context, ps HTLCStore, p *outgoing, failure *PaymentFailure) error {
 	now := time.Now()
 	b.mu.Lock()
 	rec := recordOf(p, nil)
@@ -165,7 +183,7 @@ func (b *paymentBook) copyOf(p *outgoing) Payment {
 }
 
 // recordOf is the row of an attempt; htlc nil for one never offered.
-func recordOf(p *outgoing, htlc *store.PaymentHTLC) *store.PaymentRecord {
+func recordOf(p *outgoing, htlc *store.HTLCRef) *store.PaymentRecord {
 	rec := &store.PaymentRecord{
 		PaymentHash: p.PaymentHash, AmountMsat: uint64(p.Amount), AmountSentMsat: uint64(p.AmountSent),
 		CreatedAt: p.CreatedAt.Unix(), Status: store.PaymentStatus(p.Status), Bolt11: p.Bolt11, Label: p.Label,

@@ -28,12 +28,17 @@ import (
 // nothing to repair, and the failure reason, gone from the state with
 // the HTLC, is never needed again.
 
-// stepRecords are the payment rows one channel step writes, and what to
-// update in memory once they are stored.
+// stepRecords are the payment and forward rows one channel step writes,
+// and what to update in memory once they are stored.
 type stepRecords struct {
 	rows     store.HTLCRecords
 	offered  *outgoing
 	resolved []resolution
+	// relayed is the forward whose outgoing HTLC the step offers;
+	// forwards are the forwards whose outgoing HTLC it settles or fails
+	// (forward_records.go).
+	relayed  *store.ForwardRecord
+	forwards []forwardResolution
 }
 
 // resolution is the outcome of an attempt in flight.
@@ -59,7 +64,7 @@ func (w *worker) htlcRecords(ctx context.Context, effects []channel.Effect) (*st
 			outcomes = true
 		}
 	}
-	offering := persists && w.offering != nil
+	offering := persists && (w.offering != nil || w.relaying != nil)
 	if !offering && !outcomes {
 		return nil, nil
 	}
@@ -68,28 +73,42 @@ func (w *worker) htlcRecords(ctx context.Context, effects []channel.Effect) (*st
 		return nil, err
 	}
 	r := &stepRecords{}
-	if offering {
+	if persists && w.offering != nil {
 		r.offered = w.offering
 		r.rows.NewPayments = []*store.PaymentRecord{w.offering.record}
 		w.offering = nil
+	}
+	if persists && w.relaying != nil {
+		r.relayed = w.relaying
+		r.rows.NewForwards = []*store.ForwardRecord{w.relaying}
+		w.relaying = nil
 	}
 	now := time.Now()
 	book.mu.Lock()
 	defer book.mu.Unlock()
 	for _, e := range effects {
-		var p *outgoing
+		var ref store.HTLCRef
+		switch e := e.(type) {
+		case channel.HTLCSettled:
+			ref = store.HTLCRef{ChannelIndex: w.index, ID: e.ID}
+		case channel.HTLCFailed:
+			ref = store.HTLCRef{ChannelIndex: w.index, ID: e.ID}
+		default:
+			continue
+		}
+		p := book.byHTLC[ref]
+		if p == nil {
+			if f := book.forwards[ref]; f != nil {
+				r.resolveForward(f, e, now)
+			}
+			continue
+		}
 		var res resolution
 		switch e := e.(type) {
 		case channel.HTLCSettled:
-			p = book.byHTLC[store.PaymentHTLC{ChannelIndex: w.index, ID: e.ID}]
 			res = resolution{status: PaymentComplete, preimage: e.Preimage}
 		case channel.HTLCFailed:
-			p = book.byHTLC[store.PaymentHTLC{ChannelIndex: w.index, ID: e.ID}]
-			if p != nil {
-				res = resolution{status: PaymentFailed, failure: failureOf(p.secrets, e)}
-			}
-		default:
-			continue
+			res = resolution{status: PaymentFailed, failure: failureOf(p.secrets, e)}
 		}
 		// HTLCSettled comes again when the peer retransmits its fulfill.
 		if p == nil || p.Status != PaymentPending || r.resolves(p) {
@@ -151,7 +170,7 @@ func (w *worker) persistWithRecords(ctx context.Context, u store.ChannelStateUpd
 	if err != nil {
 		return 0, err
 	}
-	book.apply(r)
+	w.rt.resolveIncoming(book.apply(r))
 	return v, nil
 }
 
@@ -164,12 +183,13 @@ func (w *worker) saveRecords(ctx context.Context, r *stepRecords) error {
 	if err := ps.SaveHTLCRecords(ctx, &r.rows); err != nil {
 		return err
 	}
-	book.apply(r)
+	w.rt.resolveIncoming(book.apply(r))
 	return nil
 }
 
-// apply updates the book once the step's rows are stored.
-func (b *paymentBook) apply(r *stepRecords) {
+// apply updates the book once the step's rows are stored; it returns the
+// forwards whose outcome is now stored, to settle their incoming HTLC.
+func (b *paymentBook) apply(r *stepRecords) []store.ForwardRecord {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if p := r.offered; p != nil {
@@ -179,6 +199,15 @@ func (b *paymentBook) apply(r *stepRecords) {
 	for _, res := range r.resolved {
 		b.endLocked(res.p, res.status, res.preimage, res.failure, res.at)
 	}
+	if f := r.relayed; f != nil {
+		b.forwards[*f.Out] = f
+	}
+	var done []store.ForwardRecord
+	for _, res := range r.forwards {
+		delete(b.forwards, *res.f.Out)
+		done = append(done, resolvedForward(*res.f, res.outcome))
+	}
+	return done
 }
 
 // hasPersist reports whether the effects store the state.

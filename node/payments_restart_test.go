@@ -274,12 +274,12 @@ func (s *crashingStore) UpdateChannelState(ctx context.Context, u store.ChannelS
 }
 
 func (s *crashingStore) UpdateChannelStateAndHTLCs(ctx context.Context, u store.ChannelStateUpdate, r *store.HTLCRecords) (v uint64, err error) {
-	err = s.write("state+payments", func() error { v, err = s.testStore.UpdateChannelStateAndHTLCs(ctx, u, r); return err })
+	err = s.write("state+records", func() error { v, err = s.testStore.UpdateChannelStateAndHTLCs(ctx, u, r); return err })
 	return v, err
 }
 
 func (s *crashingStore) SaveHTLCRecords(ctx context.Context, r *store.HTLCRecords) error {
-	return s.write("payments", func() error { return s.testStore.SaveHTLCRecords(ctx, r) })
+	return s.write("records", func() error { return s.testStore.SaveHTLCRecords(ctx, r) })
 }
 
 // restartOn restarts the node's runtime on another view of its store.

@@ -105,9 +105,10 @@ func checkFinalHop(h finalHop, inv *InvoiceTerms) (onion.Failure, bool) {
 }
 
 // receiveHTLC decides on an HTLC the peer offered that is now irrevocably
-// committed: it is for us (we do not forward), so its onion must end here
-// and pay one of our invoices; it is fulfilled with the invoice's
-// preimage, or failed with the reason encrypted for the sender.
+// committed: an onion that does not end here is relayed (forward_relay.go);
+// one that does must pay one of our invoices, and the HTLC is fulfilled
+// with the invoice's preimage, or failed with the reason encrypted for the
+// sender.
 func (w *worker) receiveHTLC(ctx context.Context, h channel.HTLC, dustExceeded bool) {
 	rt := w.rt
 	if w.decided[h.ID] {
@@ -152,8 +153,7 @@ func (w *worker) receiveHTLC(ctx context.Context, h channel.HTLC, dustExceeded b
 		return
 	}
 	if !peeled.IsFinal() {
-		// We do not relay payments yet.
-		w.failHTLC(ctx, h.ID, &peeled.SharedSecret, onion.Failure{Code: onion.CodeUnknownNextPeer})
+		w.forwardHTLC(ctx, h, peeled)
 		return
 	}
 	payload, err := onion.DecodeHopPayload(peeled.Payload, onion.HopContext{Final: true, IncomingPathKey: h.PathKey != nil})

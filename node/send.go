@@ -238,7 +238,7 @@ func (rt *Channels) offer(ctx context.Context, w *worker, p *outgoing, secret *[
 		// offering its HTLC (worker.execute, payments_records.go).
 		id := w.state.NextHTLCID[channel.Local]
 		p.secrets = secrets
-		p.record = recordOf(p, &store.PaymentHTLC{ChannelIndex: w.index, ID: id})
+		p.record = recordOf(p, &store.HTLCRef{ChannelIndex: w.index, ID: id})
 		w.offering = p
 		err := w.step(ctx, add)
 		w.offering = nil

@@ -40,9 +40,11 @@ type worker struct {
 	// linkUp remembers the link state, to decide again at reconnection.
 	decided map[uint64]bool
 	linkUp  bool
-	// offering is the payment attempt whose HTLC the current step offers:
-	// it is stored with that state (payments_records.go).
+	// offering is the payment attempt, relaying the forward, whose HTLC
+	// the current step offers: it is stored with that state
+	// (payments_records.go, forward_records.go).
 	offering *outgoing
+	relaying *store.ForwardRecord
 
 	// The published view, for readers on other goroutines.
 	mu      sync.Mutex

@@ -117,6 +117,35 @@ var migrations = []string{
 		UNIQUE (payment_hash, groupid, partid)
 	)`,
 	`CREATE INDEX payments_by_status ON payments (status)`,
+	// 11-12: forwarded HTLCs (store/forwards.go), one row per incoming
+	// HTLC we relayed or refused to relay, named by its channel (dbindex)
+	// and HTLC id; the outgoing HTLC likewise (NULL when none was
+	// offered). shared_secret is the incoming onion's, to wrap a failure;
+	// fail_reason is the update_fail_htlc reason to send back. Times in
+	// unix nanoseconds.
+	`CREATE TABLE forwards (
+		created_index   INTEGER PRIMARY KEY AUTOINCREMENT,
+		in_channel      INTEGER NOT NULL,
+		in_htlc_id      INTEGER NOT NULL,
+		in_scid         INTEGER NOT NULL,
+		in_msat         INTEGER NOT NULL,
+		in_cltv         INTEGER NOT NULL,
+		payment_hash    BLOB NOT NULL,
+		out_scid        INTEGER NOT NULL,
+		out_channel     INTEGER,
+		out_htlc_id     INTEGER,
+		out_msat        INTEGER NOT NULL,
+		out_cltv        INTEGER NOT NULL,
+		shared_secret   BLOB NOT NULL,
+		status          TEXT NOT NULL,
+		payment_preimage BLOB,
+		fail_reason     BLOB,
+		failcode        INTEGER,
+		received_time   INTEGER NOT NULL,
+		resolved_time   INTEGER,
+		UNIQUE (in_channel, in_htlc_id)
+	)`,
+	`CREATE INDEX forwards_by_status ON forwards (status)`,
 }
 
 // SchemaVersion is the version a fully migrated database has.

@@ -39,9 +39,9 @@ type PaymentHop struct {
 	Delay          uint32
 }
 
-// PaymentHTLC names the HTLC that carries an attempt: our channel (its
-// index) and the HTLC id we gave it there.
-type PaymentHTLC struct {
+// HTLCRef names an HTLC on one of our channels: the channel's index and
+// the HTLC's id there (given by the party that offered it).
+type HTLCRef struct {
 	ChannelIndex uint64
 	ID           uint64
 }
@@ -75,7 +75,7 @@ type PaymentRecord struct {
 	Label       string
 	Description string
 	// HTLC is nil when the attempt failed before an HTLC was offered.
-	HTLC           *PaymentHTLC
+	HTLC           *HTLCRef
 	ShortChannelID uint64 // of the first hop
 	Route          []PaymentHop
 	SharedSecrets  [][32]byte
@@ -94,16 +94,18 @@ type PaymentOutcome struct {
 }
 
 // HTLCRecords are the rows a channel step writes beside the channel state,
-// in the same transaction: the payment attempts whose HTLC the step
-// offers, and the outcomes of attempts it settles or fails.
+// in the same transaction: the payment attempts and forwards whose HTLC
+// the step offers, and the outcomes of those it settles or fails.
 type HTLCRecords struct {
 	NewPayments     []*PaymentRecord
 	PaymentOutcomes []PaymentOutcome
+	NewForwards     []*ForwardRecord
+	ForwardOutcomes []ForwardOutcome
 }
 
 // Empty reports whether there is nothing to write.
 func (r *HTLCRecords) Empty() bool {
-	return r == nil || len(r.NewPayments) == 0 && len(r.PaymentOutcomes) == 0
+	return r == nil || len(r.NewPayments)+len(r.PaymentOutcomes)+len(r.NewForwards)+len(r.ForwardOutcomes) == 0
 }
 
 // SaveHTLCRecords writes the records on their own, in one transaction.
@@ -162,6 +164,16 @@ func (s *Store) writeHTLCRecords(ctx context.Context, tx *sql.Tx, r *HTLCRecords
 	}
 	for _, o := range r.PaymentOutcomes {
 		if err := s.resolvePayment(ctx, tx, o); err != nil {
+			return err
+		}
+	}
+	for _, f := range r.NewForwards {
+		if err := s.insertForward(ctx, tx, f); err != nil {
+			return err
+		}
+	}
+	for _, o := range r.ForwardOutcomes {
+		if err := s.resolveForward(ctx, tx, o); err != nil {
 			return err
 		}
 	}
@@ -320,7 +332,7 @@ func scanPayment(r rowScanner) (PaymentRecord, error) {
 		copy(p.Preimage[:], preimage)
 	}
 	if channelIndex.Valid && htlcID.Valid {
-		p.HTLC = &PaymentHTLC{ChannelIndex: uint64(channelIndex.Int64), ID: uint64(htlcID.Int64)}
+		p.HTLC = &HTLCRef{ChannelIndex: uint64(channelIndex.Int64), ID: uint64(htlcID.Int64)}
 	}
 	if failcode.Valid {
 		p.Failure = &PaymentFailure{ErringIndex: int(erringIndex.Int64), Code: uint16(failcode.Int64), Message: message}

@@ -11,7 +11,7 @@ func testPayment(hashFill byte, htlcID uint64) *PaymentRecord {
 	p := &PaymentRecord{
 		AmountMsat: 10_000, AmountSentMsat: 11_001, CreatedAt: 1_700_000_000, Status: PaymentPending,
 		Bolt11: "lnbcrt1...", Label: "coffee", Description: "a coffee",
-		HTLC: &PaymentHTLC{ChannelIndex: 3, ID: htlcID}, ShortChannelID: 103<<40 | 1<<16 | 0,
+		HTLC: &HTLCRef{ChannelIndex: 3, ID: htlcID}, ShortChannelID: 103<<40 | 1<<16 | 0,
 		Route: []PaymentHop{
 			{NodeID: [33]byte{0x02, 1}, ShortChannelID: 103<<40 | 1<<16, AmountMsat: 11_001, Delay: 24},
 			{NodeID: [33]byte{0x03, 2}, ShortChannelID: 104<<40 | 2<<16 | 1, AmountMsat: 10_000, Delay: 18},
