@@ -40,9 +40,9 @@ type worker struct {
 	// linkUp remembers the link state, to decide again at reconnection.
 	decided map[uint64]bool
 	linkUp  bool
-	// offering is the payment attempt, relaying the forward, whose HTLC
-	// the current step offers: it is stored with that state
-	// (payments_records.go, forward_records.go).
+	// offering (a payment attempt) or relaying (a forward) is what the
+	// HTLC the current step offers carries: its row is stored with that
+	// state (payments_records.go, forward_records.go).
 	offering *outgoing
 	relaying *store.ForwardRecord
 
@@ -210,7 +210,8 @@ func (w *worker) logStepError(ev channel.Event, err error) {
 // channel halts at once: nothing that follows is sent, broadcast or
 // notified, and the state in memory stays the persisted one.
 //
-// The payment rows the step changes (payments_records.go) go into the
+// The payment and forward rows the step changes (payments_records.go) go
+// into the
 // transaction of its PersistState; a step that persists nothing writes
 // them first, on their own. A failed write halts the channel likewise.
 func (w *worker) execute(ctx context.Context, next channel.State, effects []channel.Effect) error {
@@ -257,7 +258,7 @@ func (w *worker) execute(ctx context.Context, next channel.State, effects []chan
 }
 
 // persist writes the state as the next version of the channel's record,
-// with the step's payment rows if any.
+// with the step's payment and forward rows if any.
 func (w *worker) persist(ctx context.Context, s *channel.State, records *stepRecords) error {
 	raw, err := channel.Marshal(s)
 	if err != nil {
