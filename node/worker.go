@@ -211,9 +211,9 @@ func (w *worker) logStepError(ev channel.Event, err error) {
 // notified, and the state in memory stays the persisted one.
 //
 // The payment and forward rows the step changes (payments_records.go) go
-// into the
-// transaction of its PersistState; a step that persists nothing writes
-// them first, on their own. A failed write halts the channel likewise.
+// into the transaction of its PersistState; a step that persists nothing
+// writes them first, on their own. A failed write halts the channel
+// likewise.
 func (w *worker) execute(ctx context.Context, next channel.State, effects []channel.Effect) error {
 	records, err := w.htlcRecords(ctx, effects)
 	if err == nil && records != nil && !hasPersist(effects) {
