@@ -31,6 +31,7 @@ import (
 
 // Store persists channels: one versioned record per channel.
 type Store interface {
+	HTLCStore
 	NextChannelIndex(ctx context.Context) (uint64, error)
 	AddChannel(ctx context.Context, rec *store.ChannelRecord) error
 	UpdateChannelState(ctx context.Context, u store.ChannelStateUpdate) (uint64, error)
@@ -141,6 +142,9 @@ type Config struct {
 	// listpeerchannels.
 	FeeBaseMsat     lnwire.MilliSatoshi
 	FeeProportional uint32
+	// CLTVExpiryDelta is the cltv_expiry_delta we require when forwarding
+	// (DefaultCLTVExpiryDelta when 0).
+	CLTVExpiryDelta uint16
 	// ChainPoll is how often the chain tip is polled; Wake triggers a poll
 	// at once.
 	ChainPoll time.Duration
@@ -194,6 +198,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.FeeBaseMsat == 0 && c.FeeProportional == 0 {
 		c.FeeBaseMsat, c.FeeProportional = DefaultFeeBaseMsat, DefaultFeeProportional
+	}
+	if c.CLTVExpiryDelta == 0 {
+		c.CLTVExpiryDelta = DefaultCLTVExpiryDelta
 	}
 	if c.ChainPoll == 0 {
 		c.ChainPoll = DefaultChainPoll

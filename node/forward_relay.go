@@ -108,7 +108,7 @@ func (rt *Channels) outgoingChannel(scid lnwire.ShortChannelID) (*worker, *forwa
 	}
 	v := w.snapshot()
 	policy := &forwardPolicy{FeeBase: rt.cfg.FeeBaseMsat, FeeProportional: rt.cfg.FeeProportional,
-		CLTVDelta: DefaultCLTVExpiryDelta, HTLCMinimum: max(v.State.Remote.HTLCMinimum, 1)}
+		CLTVDelta: uint32(rt.cfg.CLTVExpiryDelta), HTLCMinimum: max(v.State.Remote.HTLCMinimum, 1)}
 	return w, policy, v.State.Phase == channel.Normal && v.Halted == nil
 }
 

@@ -2,7 +2,6 @@ package node
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -15,8 +14,7 @@ import (
 )
 
 // HTLCStore is what the runtime needs of the store to keep outgoing
-// payments and forwards; *store.Store implements it. The runtime asserts
-// Config.Store to it (it is not part of the Store interface yet).
+// payments and forwards (part of Store).
 type HTLCStore interface {
 	// SaveHTLCRecords writes payment and forward rows on their own.
 	SaveHTLCRecords(ctx context.Context, r *store.HTLCRecords) error
@@ -26,9 +24,6 @@ type HTLCStore interface {
 	Payments(ctx context.Context, f store.PaymentFilter) ([]store.PaymentRecord, error)
 	Forwards(ctx context.Context, f store.ForwardFilter) ([]store.ForwardRecord, error)
 }
-
-// ErrNoHTLCStore: Config.Store does not implement HTLCStore.
-var ErrNoHTLCStore = errors.New("node: the store does not keep payments and forwards")
 
 // outgoing is an attempt in flight, from SendPayment (or the load of a
 // pending attempt after a restart) until its outcome is stored.
@@ -64,10 +59,7 @@ func newPaymentBook() *paymentBook {
 
 // book returns the payment book, loaded, and the store behind it.
 func (rt *Channels) book(ctx context.Context) (*paymentBook, HTLCStore, error) {
-	ps, ok := rt.cfg.Store.(HTLCStore)
-	if !ok {
-		return nil, nil, ErrNoHTLCStore
-	}
+	ps := rt.cfg.Store
 	b := rt.payments
 	b.mu.Lock()
 	defer b.mu.Unlock()
