@@ -48,6 +48,13 @@ type Config struct {
 	// delayed_to_us, htlc_resolution, penalty, in perkw; the last value
 	// given stands for the rest.
 	ForceFeerates []lnwire.FeeratePerKW
+
+	// FeeBase, FeePerSatoshi and CLTVDelta are our forwarding policy
+	// (fee-base in msat, fee-per-satoshi in millionths, cltv-delta in
+	// blocks), Core Lightning's defaults 1000, 10 and 34.
+	FeeBase       lnwire.MilliSatoshi
+	FeePerSatoshi uint32
+	CLTVDelta     uint16
 }
 
 // BitcoinRPC is how to reach bitcoind (or btcd) over JSON-RPC.

@@ -140,6 +140,30 @@ func optionTable() []Option {
 		{Name: "pid-file", Kind: KindPath, Arg: "PATH",
 			Help: "PID file (default: <lightning-dir>/fulmend-<network>.pid)",
 			set:  func(c *Config, v string) error { c.PIDFile = v; return nil }},
+		{Name: "fee-base", Kind: KindText, Arg: "MSAT", Default: "1000",
+			Help: "Base fee in millisatoshi charged for every payment we forward",
+			set: func(c *Config, v string) error {
+				n, err := parseUint(v, 32)
+				c.FeeBase = lnwire.MilliSatoshi(n)
+				return err
+			}},
+		{Name: "fee-per-satoshi", Kind: KindText, Arg: "MILLIONTHS", Default: "10",
+			Help: "Proportional fee in millionths of the amount we forward",
+			set: func(c *Config, v string) error {
+				n, err := parseUint(v, 32)
+				c.FeePerSatoshi = uint32(n)
+				return err
+			}},
+		{Name: "cltv-delta", Kind: KindText, Arg: "BLOCKS", Default: "34",
+			Help: "Blocks between the expiries of an incoming HTLC and the one we forward, 1 to 2016",
+			set: func(c *Config, v string) error {
+				n, err := parseUint(v, 16)
+				if err == nil && (n == 0 || n > 2016) {
+					err = fmt.Errorf("%w %q: want 1 to 2016 blocks", ErrBadValue, v)
+				}
+				c.CLTVDelta = uint16(n)
+				return err
+			}},
 		{Name: "fallback-feerate", Kind: KindText, Arg: "PERKW",
 			Help: "Feerate in sat per 1000 weight when the chain gives no estimate, at least 253 (default: none)",
 			set:  setFallbackFeerate},
@@ -230,6 +254,15 @@ func setBool(field func(*Config) *bool) func(*Config, string) error {
 		}
 		return nil
 	}
+}
+
+// parseUint reads a whole number of at most bits bits.
+func parseUint(v string, bits int) (uint64, error) {
+	n, err := strconv.ParseUint(v, 10, bits)
+	if err != nil {
+		return 0, fmt.Errorf("%w %q: want a whole number below 2^%d", ErrBadValue, v, bits)
+	}
+	return n, nil
 }
 
 // forceFeerateRoles is how many roles force-feerates names.

@@ -153,6 +153,16 @@ func optionCases() []optionCase {
 		{"fallback-feerate too big", "fallback-feerate=4294967296", nil, nil, ErrBadValue},
 		{"fallback-feerate fraction", "fallback-feerate=253.5", nil, nil, ErrBadValue},
 
+		{"fee-base", "fee-base=0", func(c *Config) any { return c.FeeBase }, lnwire.MilliSatoshi(0), nil},
+		{"fee-base 2000", "fee-base=2000", func(c *Config) any { return c.FeeBase }, lnwire.MilliSatoshi(2000), nil},
+		{"fee-base negative", "fee-base=-1", nil, nil, ErrBadValue},
+		{"fee-per-satoshi", "fee-per-satoshi=250", func(c *Config) any { return c.FeePerSatoshi }, uint32(250), nil},
+		{"fee-per-satoshi too big", "fee-per-satoshi=4294967296", nil, nil, ErrBadValue},
+		{"cltv-delta", "cltv-delta=40", func(c *Config) any { return c.CLTVDelta }, uint16(40), nil},
+		{"cltv-delta zero", "cltv-delta=0", nil, nil, ErrBadValue},
+		{"cltv-delta too far", "cltv-delta=2017", nil, nil, ErrBadValue},
+		{"cltv-delta text", "cltv-delta=soon", nil, nil, ErrBadValue},
+
 		{"force-feerates one", "force-feerates=1000", func(c *Config) any { return c.ForceFeerates }, []lnwire.FeeratePerKW{1000}, nil},
 		{"force-feerates six", "force-feerates=300/400/500/600/700/800", func(c *Config) any { return c.ForceFeerates },
 			[]lnwire.FeeratePerKW{300, 400, 500, 600, 700, 800}, nil},

@@ -36,6 +36,9 @@ func TestDefaults(t *testing.T) {
 		Bitcoin:             BitcoinRPC{Host: "127.0.0.1", Port: 8332, RetryTimeout: 60 * time.Second},
 		AllowDeprecatedAPIs: true,
 		PIDFile:             "/home/u/.fulmen/fulmend-bitcoin.pid",
+		FeeBase:             1000,
+		FeePerSatoshi:       10,
+		CLTVDelta:           34,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)

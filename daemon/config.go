@@ -36,6 +36,11 @@ type Config struct {
 	FallbackFeerate lnwire.FeeratePerKW
 	// ForceFeerates overrides the estimates (force-feerates).
 	ForceFeerates []lnwire.FeeratePerKW
+	// FeeBase, FeePerSatoshi and CLTVDelta are the forwarding policy
+	// (fee-base, fee-per-satoshi, cltv-delta).
+	FeeBase       lnwire.MilliSatoshi
+	FeePerSatoshi uint32
+	CLTVDelta     uint16
 
 	// BackendRetryTimeout bounds how long start-up waits for the chain
 	// backend (Core Lightning's bitcoin-retry-timeout).

@@ -46,7 +46,9 @@ func (d *Daemon) newChannels() error {
 		Funding:   funding.DefaultConfig(chainHash, peerFeatures()),
 		ChainPoll: d.cfg.TipPollInterval,
 		NodeKey:   d.signer.NodeECDH(), Invoices: invoiceTerms{d.invoices},
-		Fees:   commitFees{d.wallet},
+		Fees: commitFees{d.wallet},
+		Routing: &node.RoutingPolicy{FeeBase: d.cfg.FeeBase, FeeProportional: d.cfg.FeePerSatoshi,
+			CLTVExpiryDelta: d.cfg.CLTVDelta},
 		Logger: d.log.With("subsystem", "channels"),
 	})
 	return err
@@ -476,7 +478,7 @@ func (d *Daemon) peerChannel(v *node.View) peerChannelJSON {
 		FundingTxID: chainhash.Hash(s.FundingTxID).String(), FundingOutnum: s.FundingOutputIndex,
 		Opener:   "local",
 		ToUsMsat: s.LocalCommit.Spec.Balance[channel.Local], TotalMsat: capacity,
-		FeeBaseMsat: node.DefaultFeeBaseMsat, FeeProportional: node.DefaultFeeProportional,
+		FeeBaseMsat: d.channels.Routing().FeeBase, FeeProportional: d.channels.Routing().FeeProportional,
 		DustLimitMsat:      s.Local.DustLimit.ToMilliSatoshis(),
 		MaxTotalHTLCInMsat: s.Local.MaxHTLCValueInFlight,
 		// Each side's reserve is what the other announced.

@@ -138,13 +138,9 @@ type Config struct {
 	OpenTimeout time.Duration
 	// Rand draws temporary channel ids; crypto/rand when nil.
 	Rand io.Reader
-	// FeeBaseMsat and FeeProportional are our routing fees, reported by
-	// listpeerchannels.
-	FeeBaseMsat     lnwire.MilliSatoshi
-	FeeProportional uint32
-	// CLTVExpiryDelta is the cltv_expiry_delta we require when forwarding
-	// (DefaultCLTVExpiryDelta when 0).
-	CLTVExpiryDelta uint16
+	// Routing is what we charge and require to forward;
+	// DefaultRoutingPolicy when nil.
+	Routing *RoutingPolicy
 	// ChainPoll is how often the chain tip is polled; Wake triggers a poll
 	// at once.
 	ChainPoll time.Duration
@@ -162,6 +158,24 @@ type Config struct {
 	Fees   FeeEstimator
 	Logger *slog.Logger
 }
+
+// RoutingPolicy is what we charge and require to forward an HTLC: what a
+// BOLT #7 channel_update of ours announces (fee_base_msat,
+// fee_proportional_millionths, cltv_expiry_delta).
+type RoutingPolicy struct {
+	FeeBase         lnwire.MilliSatoshi
+	FeeProportional uint32
+	CLTVExpiryDelta uint16
+}
+
+// DefaultRoutingPolicy is Core Lightning's: 1000 msat + 10 millionths,
+// 34 blocks.
+func DefaultRoutingPolicy() RoutingPolicy {
+	return RoutingPolicy{FeeBase: DefaultFeeBaseMsat, FeeProportional: DefaultFeeProportional, CLTVExpiryDelta: DefaultCLTVExpiryDelta}
+}
+
+// Routing returns the forwarding policy in force.
+func (rt *Channels) Routing() RoutingPolicy { return *rt.cfg.Routing }
 
 // Validate reports a missing dependency or a nonsensical setting.
 func (c Config) Validate() error {
@@ -196,11 +210,9 @@ func (c Config) withDefaults() Config {
 	if c.Rand == nil {
 		c.Rand = rand.Reader
 	}
-	if c.FeeBaseMsat == 0 && c.FeeProportional == 0 {
-		c.FeeBaseMsat, c.FeeProportional = DefaultFeeBaseMsat, DefaultFeeProportional
-	}
-	if c.CLTVExpiryDelta == 0 {
-		c.CLTVExpiryDelta = DefaultCLTVExpiryDelta
+	if c.Routing == nil {
+		r := DefaultRoutingPolicy()
+		c.Routing = &r
 	}
 	if c.ChainPoll == 0 {
 		c.ChainPoll = DefaultChainPoll

@@ -107,8 +107,9 @@ func (rt *Channels) outgoingChannel(scid lnwire.ShortChannelID) (*worker, *forwa
 		return nil, nil, false
 	}
 	v := w.snapshot()
-	policy := &forwardPolicy{FeeBase: rt.cfg.FeeBaseMsat, FeeProportional: rt.cfg.FeeProportional,
-		CLTVDelta: uint32(rt.cfg.CLTVExpiryDelta), HTLCMinimum: max(v.State.Remote.HTLCMinimum, 1)}
+	r := rt.cfg.Routing
+	policy := &forwardPolicy{FeeBase: r.FeeBase, FeeProportional: r.FeeProportional,
+		CLTVDelta: uint32(r.CLTVExpiryDelta), HTLCMinimum: max(v.State.Remote.HTLCMinimum, 1)}
 	return w, policy, v.State.Phase == channel.Normal && v.Halted == nil
 }
 

@@ -37,6 +37,9 @@ func daemonConfig(cfg *config.Config, log *slog.Logger) daemon.Config {
 		BackendRetryTimeout: cfg.Bitcoin.RetryTimeout,
 		FallbackFeerate:     cfg.FallbackFeerate,
 		ForceFeerates:       cfg.ForceFeerates,
+		FeeBase:             cfg.FeeBase,
+		FeePerSatoshi:       cfg.FeePerSatoshi,
+		CLTVDelta:           cfg.CLTVDelta,
 		Log:                 log,
 	}
 }
