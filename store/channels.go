@@ -123,30 +123,34 @@ func (s *Store) AddChannel(ctx context.Context, rec *ChannelRecord) error {
 // record is no longer at u.Version, and with ErrNotFound for an unknown
 // channel.
 func (s *Store) UpdateChannelState(ctx context.Context, u ChannelStateUpdate) (uint64, error) {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE channels SET version = version + 1, phase = ?,
-			short_channel_id = ?, state = ? WHERE dbindex = ? AND version = ?`),
-			u.Phase, int64(u.ShortChannelID), u.State, int64(u.Index), int64(u.Version))
-		if err != nil {
-			return fmt.Errorf("store: updating channel %d: %w", u.Index, err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 1 {
-			return err
-		}
-		var version uint64
-		err = tx.QueryRowContext(ctx, s.q(`SELECT version FROM channels WHERE dbindex = ?`), int64(u.Index)).Scan(&version)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: channel %d: %w", u.Index, ErrNotFound)
-		}
-		if err != nil {
-			return err
-		}
-		return fmt.Errorf("%w: channel %d is at version %d, not %d", ErrStaleChannelVersion, u.Index, version, u.Version)
-	})
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return s.updateChannelStateIn(ctx, tx, u) })
 	if err != nil {
 		return 0, err
 	}
 	return u.Version + 1, nil
+}
+
+// updateChannelStateIn writes a channel's next version inside tx (with the
+// version check of UpdateChannelState).
+func (s *Store) updateChannelStateIn(ctx context.Context, tx *sql.Tx, u ChannelStateUpdate) error {
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE channels SET version = version + 1, phase = ?,
+		short_channel_id = ?, state = ? WHERE dbindex = ? AND version = ?`),
+		u.Phase, int64(u.ShortChannelID), u.State, int64(u.Index), int64(u.Version))
+	if err != nil {
+		return fmt.Errorf("store: updating channel %d: %w", u.Index, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err
+	}
+	var version uint64
+	err = tx.QueryRowContext(ctx, s.q(`SELECT version FROM channels WHERE dbindex = ?`), int64(u.Index)).Scan(&version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: channel %d: %w", u.Index, ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: channel %d is at version %d, not %d", ErrStaleChannelVersion, u.Index, version, u.Version)
 }
 
 // SetChannelClosingTx keeps the signed mutual close of a channel.

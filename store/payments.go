@@ -131,28 +131,6 @@ func (s *Store) UpdateChannelStateAndHTLCs(ctx context.Context, u ChannelStateUp
 	return u.Version + 1, nil
 }
 
-// updateChannelStateIn is the body of UpdateChannelState inside tx.
-func (s *Store) updateChannelStateIn(ctx context.Context, tx *sql.Tx, u ChannelStateUpdate) error {
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE channels SET version = version + 1, phase = ?,
-		short_channel_id = ?, state = ? WHERE dbindex = ? AND version = ?`),
-		u.Phase, int64(u.ShortChannelID), u.State, int64(u.Index), int64(u.Version))
-	if err != nil {
-		return fmt.Errorf("store: updating channel %d: %w", u.Index, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 1 {
-		return err
-	}
-	var version uint64
-	err = tx.QueryRowContext(ctx, s.q(`SELECT version FROM channels WHERE dbindex = ?`), int64(u.Index)).Scan(&version)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: channel %d: %w", u.Index, ErrNotFound)
-	}
-	if err != nil {
-		return err
-	}
-	return fmt.Errorf("%w: channel %d is at version %d, not %d", ErrStaleChannelVersion, u.Index, version, u.Version)
-}
-
 func (s *Store) writeHTLCRecords(ctx context.Context, tx *sql.Tx, r *HTLCRecords) error {
 	if r == nil {
 		return nil
