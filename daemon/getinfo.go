@@ -32,6 +32,7 @@ func (d *Daemon) methods() *rpc.Table {
 	d.addPeerMethods(t)
 	d.addChannelMethods(t)
 	d.addListPaysMethods(t)
+	d.addForwardMethods(t)
 	return t
 }
 

@@ -9,9 +9,8 @@ import (
 	"github.com/fulmen-ln/fulmen/rpc"
 )
 
-// The HTLCs the channel runtime relayed (or refused to), as Core
-// Lightning's listforwards shows them.
-
+// addForwardMethods adds listforwards: the HTLCs the channel runtime
+// relayed (or refused to), as Core Lightning shows them.
 func (d *Daemon) addForwardMethods(t *rpc.Table) {
 	t.Add(rpc.Method{Name: "listforwards", Category: "channels",
 		Params: []rpc.Param{{Name: "status"}, {Name: "in_channel"}, {Name: "out_channel"}},

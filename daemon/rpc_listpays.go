@@ -14,7 +14,6 @@ import (
 // survive restarts.
 
 func (d *Daemon) addListPaysMethods(t *rpc.Table) {
-	d.addForwardMethods(t)
 	params := []rpc.Param{{Name: "bolt11"}, {Name: "payment_hash"}, {Name: "status"}}
 	t.Add(rpc.Method{Name: "listsendpays", Category: "payment", Params: params,
 		Description: "Show outgoing payment attempts, optionally only those for {bolt11} or {payment_hash}, or with {status}.",
