@@ -43,18 +43,33 @@
 // peer's funding_signed verified). Inbound opens are checked against
 // Config.Funding (minimum size, pending channels per peer...).
 //
-// Payments (direct only, no forwarding yet). SendPayment builds a one-hop
-// BOLT #4 onion whose final payload carries the amount, the CLTV and the
-// invoice's payment_secret, offers the HTLC on the channel with the
-// destination, and WaitPayment reports the preimage or the decrypted
-// failure. An HTLC offered to us is decided once irrevocably committed: its
-// onion is peeled with the node key (Config.NodeKey), the final payload
+// Payments. SendPayment builds a BOLT #4 onion along a route (one hop to a
+// peer, or an explicit route of several), whose final payload carries the
+// amount, the CLTV and the invoice's payment_secret, and offers the HTLC on
+// the first channel; WaitPayment reports the preimage or the decrypted
+// failure. The payment's record is stored in the same transaction as the
+// state that offers its HTLC, and its outcome no later than the state that
+// removes it (payments_records.go), so payments survive restarts without
+// repair. An HTLC offered to us is decided once irrevocably committed: its
+// onion is peeled with the node key (Config.NodeKey); a final payload is
 // checked against the invoice (Config.Invoices; BOLT #4 final-node rules in
 // checkFinalHop), the invoice settled and the HTLC fulfilled, or failed
 // with an encrypted reason (update_fail_malformed_htlc for an onion that
 // does not authenticate). HTLCs a dead process had not decided are decided
-// after the next channel_reestablish. Outgoing payment records live in
-// memory only.
+// after the next channel_reestablish.
+//
+// Forwarding. A payload naming a short_channel_id is checked against our
+// RoutingPolicy (checkForward, BOLT #4/#7) and offered on that channel with
+// the peeled onion; the forward (incoming HTLC, outgoing HTLC) is stored
+// with the outgoing state that offers it. A fulfill is relayed back at
+// once; a failure is obfuscated with the incoming shared secret.
+//
+// Blocks. At each new block every channel gets channel.NewBlock (an HTLC
+// past its BOLT #2 deadline fails the channel and our commitment is
+// broadcast), and the channels we opened compare their commitment feerate
+// with Config.Fees and send update_fee when it moved by more than a tenth
+// (tip.go). CloseChannel falls back to broadcasting our commitment after
+// its timeout (Core Lightning's unilateraltimeout).
 //
 // Chain. A chain.Follower and chain.Watcher, polled, report the funding
 // transaction at minimum_depth (FundingLocked with the short_channel_id,
