@@ -87,8 +87,11 @@ func crashForward(t *testing.T, k int) []string {
 	crashing.mu.Unlock()
 
 	l.bob.restart() // on the plain store: the disk is back
-	l.h.connect(l.alice, l.bob)
+	// Carol first: an incoming HTLC bob decides again once alice's link is
+	// up is failed (temporary_channel_failure) if carol's is still down.
 	l.h.connect(l.bob, l.carol)
+	l.bob.waitView(l.bc, "carol's link up", func(v *View) bool { return v.Connected })
+	l.h.connect(l.alice, l.bob)
 	if p, err := waitOutcome(t, l.alice, hash); err != nil || p.Preimage != terms.Preimage {
 		t.Fatalf("crash after write %d: payment %+v, %v", k, p, err)
 	}

@@ -52,6 +52,13 @@ func (q *inbox) push(it item) {
 	}
 }
 
+// empty reports whether no item is waiting.
+func (q *inbox) empty() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.items) == 0
+}
+
 // pop waits for the next item; false once ctx is done.
 func (q *inbox) pop(ctx context.Context) (item, bool) {
 	for {

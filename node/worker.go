@@ -3,7 +3,6 @@ package node
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -45,6 +44,9 @@ type worker struct {
 	// state (payments_records.go, forward_records.go).
 	offering *outgoing
 	relaying *store.ForwardRecord
+	// unsignedSteps counts the items processed since there was something
+	// to sign (signIfDue).
+	unsignedSteps int
 
 	// The published view, for readers on other goroutines.
 	mu      sync.Mutex
@@ -121,6 +123,7 @@ func (w *worker) run(ctx context.Context) {
 			return
 		}
 		w.process(ctx, it)
+		w.signIfDue(ctx)
 		up := w.state.Link == channel.LinkUp && w.halted == nil
 		if up && !w.linkUp && w.state.Phase != channel.Failed {
 			w.redecide(ctx)
@@ -180,14 +183,31 @@ func (w *worker) step(ctx context.Context, ev channel.Event) error {
 	if xerr := w.execute(ctx, next, effects); xerr != nil {
 		return xerr
 	}
-	// The runtime's part of the contract: sign as soon as there is
-	// something to sign, batching every pending update.
 	if w.state.CanSign() {
-		if serr := w.step(ctx, channel.SignCommitment{}); serr != nil && errors.Is(serr, ErrHalted) {
-			return serr
-		}
+		w.unsignedSteps++
 	}
 	return err
+}
+
+// maxUnsignedSteps bounds how many inbox items may go by with something to
+// sign before we sign anyway, so a busy channel still makes progress.
+const maxUnsignedSteps = 64
+
+// signIfDue is the runtime's part of the contract: sign when there is
+// something to sign and nothing else waits in the inbox (or after
+// maxUnsignedSteps items), so that the updates that arrive together, from
+// concurrent payments or from the peer, go into one commitment_signed
+// instead of one commitment dance each.
+func (w *worker) signIfDue(ctx context.Context) {
+	if w.halted != nil || !w.state.CanSign() {
+		w.unsignedSteps = 0
+		return
+	}
+	if !w.inbox.empty() && w.unsignedSteps < maxUnsignedSteps {
+		return
+	}
+	w.unsignedSteps = 0
+	w.step(ctx, channel.SignCommitment{})
 }
 
 func (w *worker) logStepError(ev channel.Event, err error) {
@@ -393,7 +413,9 @@ func (w *worker) waitFor(ctx context.Context, cond func(*View) bool) (View, erro
 // do runs fn on the channel's goroutine and returns its error.
 func (w *worker) do(ctx context.Context, fn func() error) error {
 	done := make(chan error, 1)
-	w.inbox.push(item{kind: itemCommand, cmd: func() { done <- fn() }})
+	// Published before the caller resumes: what it reads next includes
+	// the command's effects.
+	w.inbox.push(item{kind: itemCommand, cmd: func() { err := fn(); w.publish(); done <- err }})
 	select {
 	case err := <-done:
 		return err
