@@ -146,6 +146,10 @@ var migrations = []string{
 		UNIQUE (in_channel, in_htlc_id)
 	)`,
 	`CREATE INDEX forwards_by_status ON forwards (status)`,
+	// 13: "was this hash paid?" before every payment must not scan the
+	// completed payments by status (found by tools/lnbench: 27% of the
+	// payer's CPU after 1,500 payments).
+	`CREATE INDEX payments_by_hash_status ON payments (payment_hash, status)`,
 }
 
 // SchemaVersion is the version a fully migrated database has.

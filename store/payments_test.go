@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -250,5 +251,30 @@ func BenchmarkUpdateChannelStateAndHTLCs(b *testing.B) {
 			b.Fatal(err)
 		}
 		version = v
+	}
+}
+
+// TestPaidLookupUsesTheHashIndex: the check "was this hash paid?" that
+// precedes every payment reads the payment's rows by its hash, never the
+// rows of every completed payment.
+func TestPaidLookupUsesTheHashIndex(t *testing.T) {
+	s, _ := openTemp(t)
+	rows, err := s.db.QueryContext(context.Background(), s.q(`EXPLAIN QUERY PLAN SELECT `+paymentColumns+
+		` FROM payments WHERE payment_hash = ? AND status = ? ORDER BY created_index`), make([]byte, 32), string(PaymentComplete))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if len(plan) == 0 || !strings.Contains(strings.Join(plan, "; "), "payments_by_hash_status") {
+		t.Fatalf("query plan %q does not use payments_by_hash_status", plan)
 	}
 }
