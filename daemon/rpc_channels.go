@@ -428,6 +428,22 @@ type peerChannelJSON struct {
 	TheirMaxAcceptedHTLCs uint16              `json:"their_max_accepted_htlcs"`
 	Status                []string            `json:"status"`
 	HTLCs                 []htlcJSON          `json:"htlcs"`
+	Updates               channelUpdatesJSON  `json:"updates"`
+}
+
+// channelUpdatesJSON is Core Lightning's updates: the forwarding terms of
+// each side's channel_update. Only ours: we do not take the peer's
+// channel_update yet (gossip).
+type channelUpdatesJSON struct {
+	Local channelUpdateJSON `json:"local"`
+}
+
+type channelUpdateJSON struct {
+	HTLCMinimumMsat lnwire.MilliSatoshi `json:"htlc_minimum_msat"`
+	HTLCMaximumMsat lnwire.MilliSatoshi `json:"htlc_maximum_msat"`
+	CLTVExpiryDelta uint16              `json:"cltv_expiry_delta"`
+	FeeBaseMsat     lnwire.MilliSatoshi `json:"fee_base_msat"`
+	FeeProportional uint32              `json:"fee_proportional_millionths"`
 }
 
 type feerateJSON struct {
@@ -491,6 +507,9 @@ func (d *Daemon) peerChannel(v *node.View) peerChannelJSON {
 		MaxAcceptedHTLCs: s.Local.MaxAcceptedHTLCs, TheirMaxAcceptedHTLCs: s.Remote.MaxAcceptedHTLCs,
 		Status: []string{}, HTLCs: []htlcJSON{},
 	}
+	routing := d.channels.Routing()
+	c.Updates.Local = channelUpdateJSON{HTLCMinimumMsat: c.MinimumHTLCOutMsat, HTLCMaximumMsat: c.MaximumHTLCOutMsat,
+		CLTVExpiryDelta: routing.CLTVExpiryDelta, FeeBaseMsat: routing.FeeBase, FeeProportional: routing.FeeProportional}
 	if s.Opener == channel.Remote {
 		c.Opener = "remote"
 	}

@@ -37,6 +37,13 @@ type peerChannel struct {
 	HTLCs []struct {
 		ID uint64 `json:"id"`
 	} `json:"htlcs"`
+	Updates struct {
+		Local struct {
+			CLTVExpiryDelta uint16 `json:"cltv_expiry_delta"`
+			FeeBaseMsat     uint64 `json:"fee_base_msat"`
+			FeeProportional uint32 `json:"fee_proportional_millionths"`
+		} `json:"local"`
+	} `json:"updates"`
 	ChannelType struct {
 		Bits  []int    `json:"bits"`
 		Names []string `json:"names"`
@@ -193,6 +200,11 @@ func TestChannelOpenRestartClose(t *testing.T) {
 			}
 			if ca.ToUsMsat != toA || cb.ToUsMsat != tc.push || ca.TotalMsat != capacity*1000 || cb.TotalMsat != capacity*1000 {
 				t.Fatalf("balances: alice %d, bob %d of %d/%d", ca.ToUsMsat, cb.ToUsMsat, ca.TotalMsat, cb.TotalMsat)
+			}
+			// Core Lightning's defaults of fee-base, fee-per-satoshi and
+			// cltv-delta.
+			if u := ca.Updates.Local; u.CLTVExpiryDelta != 34 || u.FeeBaseMsat != 1000 || u.FeeProportional != 10 {
+				t.Fatalf("updates.local %+v", u)
 			}
 			if ca.SpendableMsat == 0 || ca.SpendableMsat >= toA || cb.ReceivableMsat != ca.SpendableMsat {
 				t.Fatalf("spendable %d, bob's receivable %d", ca.SpendableMsat, cb.ReceivableMsat)
