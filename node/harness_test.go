@@ -112,10 +112,14 @@ var testParams = &chaincfg.RegressionNetParams
 func newHarness(t testing.TB) *harness {
 	h := &harness{t: t, chain: newFakeChain(200)}
 	t.Cleanup(func() {
+		// Every runtime stops before any store closes: a node still running
+		// (broadcasting, say) may call back into another node's store.
 		for _, n := range h.nodes {
 			if n.rt != nil {
 				n.rt.Stop()
 			}
+		}
+		for _, n := range h.nodes {
 			n.store.Close()
 		}
 	})
