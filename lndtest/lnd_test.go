@@ -222,8 +222,17 @@ func TestLndPeers(t *testing.T) {
 		}
 		return nil
 	})
-	peers := alice.ListPeers()
-	if len(peers) != 1 || peers[0].PubKey != bob.Pubkey() || peers[0].Address != bob.P2PAddress() || peers[0].Inbound {
+	// lnd lists a peer before it has read the peer's init: wait for the
+	// features too.
+	var peers []Peer
+	eventually(t, 30*time.Second, func() error {
+		peers = alice.ListPeers()
+		if len(peers) != 1 || len(peers[0].Features) == 0 {
+			return fmt.Errorf("alice's peers %+v", peers)
+		}
+		return nil
+	})
+	if peers[0].PubKey != bob.Pubkey() || peers[0].Address != bob.P2PAddress() || peers[0].Inbound {
 		t.Fatalf("alice's peers %+v", peers)
 	}
 	// The init features bob sent alice, as lnd reports them.
