@@ -45,9 +45,11 @@ func TestLndConnectsBothWays(t *testing.T) {
 
 	check := func(direction string) {
 		t.Helper()
+		// lnd lists a peer before it has read the peer's init: wait for
+		// the features too.
 		waitFor(t, 20*time.Second, direction+": both sides list each other", func() bool {
-			_, ok := lndSees(lnd, aliceID)
-			return ok && seesPeer(t, alice, lndID)
+			f, ok := lndSees(lnd, aliceID)
+			return ok && len(f.Bits()) > 0 && seesPeer(t, alice, lndID)
 		})
 		features, _ := lndSees(lnd, aliceID)
 		// What lnd requires of every peer: option_data_loss_protect, and
