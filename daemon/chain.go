@@ -77,6 +77,15 @@ func (d *Daemon) followTip(ctx context.Context) {
 		}
 		if old := d.tipHeight.Swap(uint32(height)); old != uint32(height) {
 			d.log.Debug("new chain tip", "height", height)
+			d.wakeChannels()
 		}
+	}
+}
+
+// wakeChannels tells the channel runtime the tip moved, without waiting.
+func (d *Daemon) wakeChannels() {
+	select {
+	case d.channelsWake <- struct{}{}:
+	default:
 	}
 }

@@ -45,6 +45,9 @@ type Daemon struct {
 	rpc      *rpc.Server
 
 	tipHeight atomic.Uint32
+	// channelsWake tells the channel runtime the tip moved (followTip is
+	// the one poller of the tip; the runtime's own poll is a safety net).
+	channelsWake chan struct{}
 
 	stopOnce sync.Once
 	stopped  chan struct{} // closed when `stop` is called
@@ -75,7 +78,7 @@ func Start(ctx context.Context, cfg Config) (_ *Daemon, err error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	d := &Daemon{cfg: cfg, log: cfg.Log, stopped: make(chan struct{})}
+	d := &Daemon{cfg: cfg, log: cfg.Log, stopped: make(chan struct{}), channelsWake: make(chan struct{}, 1)}
 	defer func() {
 		if err != nil {
 			d.Shutdown()

@@ -43,9 +43,11 @@ func (d *Daemon) newChannels() error {
 	d.channels, err = node.New(node.Config{
 		Store: d.store, Keys: d.signer, Chain: backend.Client, Wallet: d.wallet,
 		NodeID: d.signer.NodeID(), ChainHash: chainHash,
-		Funding:   funding.DefaultConfig(chainHash, peerFeatures()),
-		ChainPoll: d.cfg.TipPollInterval,
-		NodeKey:   d.signer.NodeECDH(), Invoices: invoiceTerms{d.invoices},
+		Funding: funding.DefaultConfig(chainHash, peerFeatures()),
+		// followTip wakes the runtime at each new tip; its own poll only
+		// backs that up.
+		ChainPoll: channelsSafetyPolls * d.cfg.TipPollInterval, Wake: d.channelsWake,
+		NodeKey: d.signer.NodeECDH(), Invoices: invoiceTerms{d.invoices},
 		Fees: commitFees{d.wallet},
 		Routing: &node.RoutingPolicy{FeeBase: d.cfg.FeeBase, FeeProportional: d.cfg.FeePerSatoshi,
 			CLTVExpiryDelta: d.cfg.CLTVDelta},
@@ -53,6 +55,11 @@ func (d *Daemon) newChannels() error {
 	})
 	return err
 }
+
+// channelsSafetyPolls: the channel runtime polls the chain itself only
+// every this many tip polls (each poll is a round trip, and with btcd a TLS
+// handshake).
+const channelsSafetyPolls = 30
 
 // peerFeatures are our init features: the peer package's defaults plus
 // option_anchors, which the channel runtime supports.

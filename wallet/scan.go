@@ -368,21 +368,10 @@ func (w *Wallet) recordMempool(ctx context.Context, txs []*wire.MsgTx) error {
 }
 
 // dropVanished forgets unconfirmed wallet transactions that are no longer
-// in the mempool, if the chain is still at best.
+// in the mempool, if the chain is still at best (a transaction may have
+// left the mempool for a block we have not processed yet). The chain is
+// asked only when something is to be dropped: most polls find nothing.
 func (w *Wallet) dropVanished(ctx context.Context, best lnwire.BlockHeight, inMempool map[chainhash.Hash]struct{}) error {
-	now, err := w.cfg.Chain.BlockCount(ctx)
-	if err != nil || now != best {
-		return err
-	}
-	hash, err := w.cfg.Chain.BlockHash(ctx, best)
-	if err != nil {
-		return err
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if hash != w.tipHash {
-		return nil
-	}
 	txs, err := w.cfg.Store.WalletTransactions(ctx)
 	if err != nil {
 		return err
@@ -394,6 +383,19 @@ func (w *Wallet) dropVanished(ctx context.Context, best lnwire.BlockHeight, inMe
 		}
 	}
 	if len(gone) == 0 {
+		return nil
+	}
+	now, err := w.cfg.Chain.BlockCount(ctx)
+	if err != nil || now != best {
+		return err
+	}
+	hash, err := w.cfg.Chain.BlockHash(ctx, best)
+	if err != nil {
+		return err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if hash != w.tipHash {
 		return nil
 	}
 	w.cfg.Log.Info("wallet: unconfirmed transactions left the mempool", "count", len(gone))
