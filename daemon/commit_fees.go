@@ -14,14 +14,13 @@ import (
 // speed). On btcd regtest both are the fallback-feerate.
 type commitFees struct{ w *wallet.Wallet }
 
-func (f commitFees) CommitmentFeerate(ctx context.Context, t channeltx.ChannelType) (lnwire.FeeratePerKW, error) {
+func (f commitFees) CommitmentFeerates(ctx context.Context) (map[channeltx.ChannelType]lnwire.FeeratePerKW, error) {
 	rates := f.w.Feerates(ctx)
-	rate := rates.UnilateralClose
-	if t == channeltx.AnchorsZeroFeeHTLC {
-		rate = rates.UnilateralAnchorClose
+	if rates.UnilateralClose == 0 && rates.UnilateralAnchorClose == 0 {
+		return nil, wallet.ErrNoFeerate
 	}
-	if rate == 0 {
-		return 0, wallet.ErrNoFeerate
-	}
-	return rate, nil
+	return map[channeltx.ChannelType]lnwire.FeeratePerKW{
+		channeltx.StaticRemoteKey:    rates.UnilateralClose,
+		channeltx.AnchorsZeroFeeHTLC: rates.UnilateralAnchorClose,
+	}, nil
 }

@@ -9,10 +9,12 @@ import (
 	"github.com/fulmen-ln/fulmen/lnwire"
 )
 
-// FeeEstimator gives the feerate a commitment transaction should pay now
-// (Core Lightning's unilateral_close and unilateral_anchor_close roles).
+// FeeEstimator gives the feerates commitment transactions should pay now,
+// per channel type, from one estimate (Core Lightning's unilateral_close
+// and unilateral_anchor_close roles). A type missing from the map has no
+// estimate.
 type FeeEstimator interface {
-	CommitmentFeerate(ctx context.Context, t channeltx.ChannelType) (lnwire.FeeratePerKW, error)
+	CommitmentFeerates(ctx context.Context) (map[channeltx.ChannelType]lnwire.FeeratePerKW, error)
 }
 
 // Bounds of the commitment feerate the runtime proposes with update_fee.
@@ -38,19 +40,21 @@ const (
 // estimator has none.
 type commitFeerates map[channeltx.ChannelType]lnwire.FeeratePerKW
 
-// estimateCommitFeerates asks the estimator once per block for each type.
+// estimateCommitFeerates asks the estimator once and bounds its answers.
 func (rt *Channels) estimateCommitFeerates(ctx context.Context) commitFeerates {
 	rates := make(commitFeerates, 2)
 	if rt.cfg.Fees == nil {
 		return rates
 	}
-	for _, t := range []channeltx.ChannelType{channeltx.StaticRemoteKey, channeltx.AnchorsZeroFeeHTLC} {
-		rate, err := rt.cfg.Fees.CommitmentFeerate(ctx, t)
-		if err != nil {
-			rt.log.Debug("no commitment feerate estimate", "type", t, "err", err)
-			continue
+	estimates, err := rt.cfg.Fees.CommitmentFeerates(ctx)
+	if err != nil {
+		rt.log.Debug("no commitment feerate estimate", "err", err)
+		return rates
+	}
+	for t, rate := range estimates {
+		if rate > 0 {
+			rates[t] = targetCommitFeerate(t, rate)
 		}
-		rates[t] = targetCommitFeerate(t, rate)
 	}
 	return rates
 }
@@ -74,11 +78,10 @@ func (rt *Channels) openingCommitFeerate(ctx context.Context, req OpenRequest, r
 	if t == 0 {
 		t = funding.ChooseChannelType(rt.cfg.Funding.LocalFeatures, remote)
 	}
-	rate, err := rt.cfg.Fees.CommitmentFeerate(ctx, t)
-	if err != nil {
-		return req.FundingFeerate
+	if rate := rt.estimateCommitFeerates(ctx)[t]; rate != 0 {
+		return rate
 	}
-	return targetCommitFeerate(t, rate)
+	return req.FundingFeerate
 }
 
 // feerateMoved reports whether the target is far enough from the current
@@ -96,13 +99,20 @@ func feerateMoved(current, target lnwire.FeeratePerKW) bool {
 // opened follow the chain's feerate.
 func (rt *Channels) newTip(height lnwire.BlockHeight) {
 	ctx := rt.ctx
-	rates := rt.estimateCommitFeerates(ctx)
 	rt.mu.Lock()
 	workers := make([]*worker, 0, len(rt.workers))
 	for _, w := range rt.workers {
 		workers = append(workers, w)
 	}
 	rt.mu.Unlock()
+	// Estimate only when a channel we pay the fee of may follow it.
+	var rates commitFeerates
+	for _, w := range workers {
+		if v := w.snapshot(); v.State.Opener == channel.Local && v.State.Phase == channel.Normal {
+			rates = rt.estimateCommitFeerates(ctx)
+			break
+		}
+	}
 	for _, w := range workers {
 		w.inbox.push(item{kind: itemCommand, cmd: func() { w.onBlock(ctx, height, rates) }})
 	}

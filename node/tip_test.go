@@ -29,13 +29,13 @@ func (f *fakeFees) set(rate lnwire.FeeratePerKW) {
 	f.rate = rate
 }
 
-func (f *fakeFees) CommitmentFeerate(context.Context, channeltx.ChannelType) (lnwire.FeeratePerKW, error) {
+func (f *fakeFees) CommitmentFeerates(context.Context) (map[channeltx.ChannelType]lnwire.FeeratePerKW, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.rate == 0 {
-		return 0, errNoEstimate
+		return nil, errNoEstimate
 	}
-	return f.rate, nil
+	return map[channeltx.ChannelType]lnwire.FeeratePerKW{channeltx.StaticRemoteKey: f.rate, channeltx.AnchorsZeroFeeHTLC: f.rate}, nil
 }
 
 func TestTargetCommitFeerate(t *testing.T) {
